@@ -1,0 +1,7 @@
+"""``python -m yzmedins``."""
+
+import sys
+
+from yzmedins.cli import main
+
+sys.exit(main())

@@ -1,0 +1,403 @@
+"""The JSON contract (RULES §10): untrusted JSON values in, frozen model values out, and back.
+
+Every check happens here, once, and every error names the field by its path
+(``claims[2].hospital.level: 'tertary' is not one of ...``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from yzmedins.errors import InputError
+from yzmedins.model import (
+    Bundle,
+    Category,
+    Cause,
+    Claim,
+    ClaimResult,
+    ClaimType,
+    ContributionRecord,
+    FemaleClass,
+    Hospital,
+    Ledger,
+    Level,
+    Month,
+    Person,
+    Reason,
+    Region,
+    Route,
+    Settlement,
+    Sex,
+    Status,
+    TraceStep,
+)
+from yzmedins.money import ZERO, format_money, format_rate
+from yzmedins.policy import PolicySet
+from yzmedins.validation import MAX_AMOUNT, check_bundle
+
+_E = TypeVar("_E", bound=StrEnum)
+_T = TypeVar("_T")
+
+_MONEY_TEXT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MONTH_TEXT = re.compile(r"([0-9]{4})-([0-9]{2})")
+_TWO_PLACES = Decimal("0.01")
+
+
+def _path(parent: str, key: str) -> str:
+    return f"{parent}.{key}" if parent else key
+
+
+def _object(value: Any, path: str, allowed: frozenset[str]) -> Mapping[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError(f"expected an object, got {_kind(value)}", path or None)
+    unknown = value.keys() - allowed
+    if unknown:
+        name = sorted(unknown)[0]
+        raise InputError(f"unknown key (allowed: {', '.join(sorted(allowed))})", _path(path, name))
+    return value
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return "an object"
+
+
+def _required(data: Mapping[str, Any], key: str, path: str) -> Any:
+    value = data.get(key)
+    if value is None:
+        raise InputError("is required", _path(path, key))
+    return value
+
+
+def parse_money(value: Any, path: str) -> Decimal:
+    """RULES §1: a string of digits with at most two places, or a JSON number whose shortest
+    decimal form has at most two places; not negative, at most 99,999,999.99."""
+    if isinstance(value, str):
+        if not _MONEY_TEXT.fullmatch(value):
+            raise InputError(
+                f"{value!r} is not an amount (digits with at most two decimal places)", path
+            )
+        amount = Decimal(value)
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"expected an amount, got {_kind(value)}", path)
+    else:
+        amount = Decimal(value) if isinstance(value, int) else Decimal(repr(value))
+        if not amount.is_finite():
+            raise InputError(f"{value!r} is not a finite amount", path)
+        if amount < 0:
+            raise InputError(f"{value!r} is negative", path)
+        exponent = amount.as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -2:
+            raise InputError(f"{value!r} has more than two decimal places", path)
+    if amount > MAX_AMOUNT:
+        raise InputError(f"{value!r} exceeds the largest accepted amount {MAX_AMOUNT}", path)
+    return amount.quantize(_TWO_PLACES)
+
+
+def parse_date(value: Any, path: str) -> date:
+    if not isinstance(value, str):
+        raise InputError(f"expected a date 'YYYY-MM-DD', got {_kind(value)}", path)
+    if not _DATE_TEXT.fullmatch(value):
+        raise InputError(f"{value!r} is not a date 'YYYY-MM-DD'", path)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{value!r} is not a valid date", path) from None
+
+
+def parse_month(value: Any, path: str) -> Month:
+    if not isinstance(value, str):
+        raise InputError(f"expected a month 'YYYY-MM', got {_kind(value)}", path)
+    match = _MONTH_TEXT.fullmatch(value)
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
+        raise InputError(f"{value!r} is not a month 'YYYY-MM'", path)
+    return Month.of(int(match.group(1)), int(match.group(2)))
+
+
+def parse_enum(value: Any, path: str, kind: type[_E]) -> _E:
+    try:
+        return kind(value)
+    except (ValueError, TypeError):
+        allowed = ", ".join(repr(member.value) for member in kind)
+        shown = repr(value) if isinstance(value, str) else _kind(value)
+        raise InputError(f"{shown} is not one of {allowed}", path) from None
+
+
+def parse_bool(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(f"expected true or false, got {_kind(value)}", path)
+    return value
+
+
+def parse_count(value: Any, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InputError(f"expected a whole number, got {_kind(value)}", path)
+    if value < 0:
+        raise InputError(f"{value} is negative", path)
+    return value
+
+
+def parse_text(value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"expected a string, got {_kind(value)}", path)
+    if not value:
+        raise InputError("must not be empty", path)
+    return value
+
+
+def _optional(
+    data: Mapping[str, Any], key: str, path: str, parse: Callable[[Any, str], _T], default: _T
+) -> _T:
+    value = data.get(key)
+    return default if value is None else parse(value, _path(path, key))
+
+
+_PERSON_KEYS = frozenset(
+    {
+        "id", "sex", "birth_date", "category", "female_class", "statuses", "retired_on",
+        "early_retirement", "deemed_months", "relocated_since", "lump_sum_paid_on",
+    }
+)  # fmt: skip
+_RECORD_KEYS = frozenset({"from", "to", "base", "paid_on"})
+_LEDGER_KEYS = frozenset(
+    {"year", "basic_fund", "catastrophic_fund", "self_burden", "secondary_subsidy", "banded"}
+)
+_HOSPITAL_KEYS = frozenset({"level", "region", "contracted", "provincial"})
+_CLAIM_KEYS = frozenset(
+    {
+        "id", "type", "admitted_on", "discharged_on", "hospital", "route", "settlement",
+        "maternity", "cause", "emergency_reported_on", "exception_approved", "total",
+        "full_self_pay", "pre_self_pay", "other_fund",
+    }
+)  # fmt: skip
+BUNDLE_KEYS = frozenset({"person", "contributions", "ytd", "claims"})
+
+
+def _optional_date(data: Mapping[str, Any], key: str, path: str) -> date | None:
+    value = data.get(key)
+    return None if value is None else parse_date(value, _path(path, key))
+
+
+def parse_person(value: Any, path: str = "person") -> Person:
+    data = _object(value, path, _PERSON_KEYS)
+    statuses_value = data.get("statuses")
+    statuses: frozenset[Status] = frozenset()
+    if statuses_value is not None:
+        if not isinstance(statuses_value, list):
+            raise InputError(f"expected an array, got {_kind(statuses_value)}", f"{path}.statuses")
+        statuses = frozenset(
+            parse_enum(item, f"{path}.statuses[{index}]", Status)
+            for index, item in enumerate(statuses_value)
+        )
+    return Person(
+        id=parse_text(_required(data, "id", path), f"{path}.id"),
+        sex=parse_enum(_required(data, "sex", path), f"{path}.sex", Sex),
+        birth_date=parse_date(_required(data, "birth_date", path), f"{path}.birth_date"),
+        category=parse_enum(_required(data, "category", path), f"{path}.category", Category),
+        female_class=_optional(
+            data,
+            "female_class",
+            path,
+            lambda v, p: parse_enum(v, p, FemaleClass),
+            FemaleClass.WORKER,
+        ),
+        statuses=statuses,
+        retired_on=_optional_date(data, "retired_on", path),
+        early_retirement=_optional(data, "early_retirement", path, parse_bool, False),
+        deemed_months=_optional(data, "deemed_months", path, parse_count, 0),
+        relocated_since=_optional_date(data, "relocated_since", path),
+        lump_sum_paid_on=_optional_date(data, "lump_sum_paid_on", path),
+    )
+
+
+def parse_record(value: Any, path: str) -> ContributionRecord:
+    data = _object(value, path, _RECORD_KEYS)
+    base = data.get("base")
+    return ContributionRecord(
+        start=parse_month(_required(data, "from", path), f"{path}.from"),
+        end=parse_month(_required(data, "to", path), f"{path}.to"),
+        base=None if base is None else parse_money(base, f"{path}.base"),
+        paid_on=_optional_date(data, "paid_on", path),
+    )
+
+
+def parse_ledger(value: Any, path: str = "ytd") -> Ledger:
+    data = _object(value, path, _LEDGER_KEYS)
+    year = parse_count(_required(data, "year", path), f"{path}.year")
+    if not 1 <= year <= 9999:
+        raise InputError(f"{year} is not a year", f"{path}.year")
+    return Ledger(
+        year=year,
+        basic_fund=parse_money(_required(data, "basic_fund", path), f"{path}.basic_fund"),
+        catastrophic_fund=parse_money(
+            _required(data, "catastrophic_fund", path), f"{path}.catastrophic_fund"
+        ),
+        self_burden=parse_money(_required(data, "self_burden", path), f"{path}.self_burden"),
+        secondary_subsidy=parse_money(
+            _required(data, "secondary_subsidy", path), f"{path}.secondary_subsidy"
+        ),
+        banded=_optional(data, "banded", path, parse_money, ZERO),
+    )
+
+
+def parse_hospital(value: Any, path: str, required: bool) -> Hospital | None:
+    data = _object(value, path, _HOSPITAL_KEYS)
+    contracted = _optional(data, "contracted", path, parse_bool, True)
+    provincial = _optional(data, "provincial", path, parse_bool, False)
+    level_value, region_value = data.get("level"), data.get("region")
+    if not required:
+        if level_value is not None:
+            parse_enum(level_value, f"{path}.level", Level)
+        if region_value is not None:
+            parse_enum(region_value, f"{path}.region", Region)
+        return None
+    return Hospital(
+        level=parse_enum(_required(data, "level", path), f"{path}.level", Level),
+        region=parse_enum(_required(data, "region", path), f"{path}.region", Region),
+        contracted=contracted,
+        provincial=provincial,
+    )
+
+
+def parse_claim(value: Any, path: str) -> Claim:
+    data = _object(value, path, _CLAIM_KEYS)
+    kind = _optional(
+        data, "type", path, lambda v, p: parse_enum(v, p, ClaimType), ClaimType.INPATIENT
+    )
+    inpatient = kind is ClaimType.INPATIENT
+    hospital_value = data.get("hospital")
+    if hospital_value is None and inpatient:
+        raise InputError("is required on an inpatient claim", f"{path}.hospital")
+    hospital = (
+        None
+        if hospital_value is None
+        else parse_hospital(hospital_value, f"{path}.hospital", required=inpatient)
+    )
+    other_value = data.get("other_fund")
+    return Claim(
+        id=parse_text(_required(data, "id", path), f"{path}.id"),
+        type=kind,
+        admitted_on=parse_date(_required(data, "admitted_on", path), f"{path}.admitted_on"),
+        discharged_on=parse_date(_required(data, "discharged_on", path), f"{path}.discharged_on"),
+        total=parse_money(_required(data, "total", path), f"{path}.total"),
+        hospital=hospital,
+        route=_optional(data, "route", path, lambda v, p: parse_enum(v, p, Route), None),
+        settlement=_optional(
+            data,
+            "settlement",
+            path,
+            lambda v, p: parse_enum(v, p, Settlement),
+            Settlement.DIRECT,
+        ),
+        maternity=_optional(data, "maternity", path, parse_bool, False),
+        cause=_optional(data, "cause", path, lambda v, p: parse_enum(v, p, Cause), Cause.ILLNESS),
+        emergency_reported_on=_optional_date(data, "emergency_reported_on", path),
+        exception_approved=_optional(data, "exception_approved", path, parse_bool, False),
+        full_self_pay=_optional(data, "full_self_pay", path, parse_money, ZERO),
+        pre_self_pay=_optional(data, "pre_self_pay", path, parse_money, ZERO),
+        other_fund=None if other_value is None else parse_money(other_value, f"{path}.other_fund"),
+    )
+
+
+def _array(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"expected an array, got {_kind(value)}", key)
+    return value
+
+
+def parse_bundle(
+    value: Any, policies: PolicySet, extra_keys: frozenset[str] = frozenset()
+) -> Bundle:
+    """A bundle of RULES §10, fully validated; raises :class:`InputError` naming the field."""
+    data = _object(value, "", BUNDLE_KEYS | extra_keys)
+    person = parse_person(_required(data, "person", ""))
+    ytd_value = data.get("ytd")
+    bundle = Bundle(
+        person=person,
+        contributions=tuple(
+            parse_record(item, f"contributions[{index}]")
+            for index, item in enumerate(_array(data, "contributions"))
+        ),
+        ytd=None if ytd_value is None else parse_ledger(ytd_value),
+        claims=tuple(
+            parse_claim(item, f"claims[{index}]")
+            for index, item in enumerate(_array(data, "claims"))
+        ),
+    )
+    check_bundle(bundle, policies)
+    return bundle
+
+
+def ledger_to_json(ledger: Ledger) -> dict[str, str]:
+    return {
+        "basic_fund": format_money(ledger.basic_fund),
+        "catastrophic_fund": format_money(ledger.catastrophic_fund),
+        "self_burden": format_money(ledger.self_burden),
+        "secondary_subsidy": format_money(ledger.secondary_subsidy),
+        "banded": format_money(ledger.banded),
+    }
+
+
+def reason_to_json(reason: Reason) -> dict[str, Any]:
+    return {
+        "code": reason.code,
+        "article": reason.article,
+        "item": reason.item,
+        "message": reason.message,
+    }
+
+
+def step_to_json(step: TraceStep) -> dict[str, Any]:
+    return {
+        "article": step.article,
+        "text": step.text,
+        "amount": None if step.amount is None else format_money(step.amount),
+    }
+
+
+def result_to_json(result: ClaimResult) -> dict[str, Any]:
+    """A result in the exact §10 output shape: every key, money as two-place strings."""
+    money = format_money
+    return {
+        "claim_id": result.claim_id,
+        "person_id": result.person_id,
+        "status": result.status.value,
+        "reasons": [reason_to_json(r) for r in result.reasons],
+        "year": result.year,
+        "total": money(result.total),
+        "full_self_pay": money(result.full_self_pay),
+        "pre_self_pay": money(result.pre_self_pay),
+        "eligible": money(result.eligible),
+        "deductible": money(result.deductible),
+        "basic_rate": format_rate(result.basic_rate),
+        "catastrophic_rate": format_rate(result.catastrophic_rate),
+        "basic_fund": money(result.basic_fund),
+        "catastrophic_fund": money(result.catastrophic_fund),
+        "other_fund": money(result.other_fund),
+        "secondary_subsidy": money(result.secondary_subsidy),
+        "fund_total": money(result.fund_total),
+        "personal_cash": money(result.personal_cash),
+        "self_burden": money(result.self_burden),
+        "in_scope_self_burden": money(result.in_scope_self_burden),
+        "flags": list(result.flags),
+        "ytd": ledger_to_json(result.ytd),
+        "trace": [step_to_json(step) for step in result.trace],
+    }

@@ -1,0 +1,345 @@
+"""Policy parameters as data (OpenFisca's habit): each number of the law with its article.
+
+A parameter file (TOML) holds one policy: its in-force window (第三十九条), every rate, amount,
+age and month count of the measures with the article it comes from, and the readings chosen
+where the text is ambiguous (``[options]``). :func:`load_policy` reads and validates one file
+into a frozen :class:`Policy`; :class:`PolicySet` holds several and picks the one in force by a
+claim's discharge date, so a successor policy is added as a second file.
+"""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Any, TypeVar
+
+import attrs
+
+__all__ = [
+    "CapReading",
+    "Citation",
+    "MaternityReading",
+    "Policy",
+    "PolicyError",
+    "PolicySet",
+    "ReductionReading",
+    "default_policies",
+    "load_policy",
+]
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+class PolicyError(ValueError):
+    """A parameter file that is malformed or cites nothing."""
+
+
+class CapReading(StrEnum):
+    """第十七条 最高实际支付限额 (RULES §6)."""
+
+    ACTUAL_PAYMENT = "actual_payment"
+    CUMULATIVE_BANDS = "cumulative_bands"
+
+
+class ReductionReading(StrEnum):
+    """第二十三条(3) 少10% (RULES §4)."""
+
+    POINTS = "points"
+    RELATIVE = "relative"
+
+
+class MaternityReading(StrEnum):
+    """第二十条 个人不再承担住院费用起付线下的开支 (RULES §4)."""
+
+    NO_DEDUCTIBLE = "no_deductible"
+    FUND_PAYS_BELOW_DEDUCTIBLE = "fund_pays_below_deductible"
+
+
+@attrs.frozen
+class Citation:
+    """Where a parameter comes from: 第 ``article`` 条, item ``item`` (an integer) or none."""
+
+    article: int
+    item: int | None = None
+
+    def __str__(self) -> str:
+        return f"Art. {self.article}" + (f"({self.item})" if self.item is not None else "")
+
+
+@attrs.frozen
+class Rates:
+    """Basic-fund and catastrophic-fund payment rates of one situation."""
+
+    basic: Decimal
+    catastrophic: Decimal
+
+
+@attrs.frozen
+class Policy:
+    """One parameter set, validated; read by the rules, never mutated."""
+
+    id: str
+    document: str
+    title: str
+    text: str
+    in_force_from: date
+    in_force_to: date
+    waiting_months: int
+    deductible_by_level: Mapping[str, Decimal]
+    deductible_outside_region: Decimal
+    cap_basic: Decimal
+    cap_catastrophic: Decimal
+    rates_local: Rates
+    rates_in_province: Rates
+    rates_out_of_province: Rates
+    reimbursement_reduction: Decimal
+    emergency_report_working_days: int
+    subsidy_threshold: Decimal
+    subsidy_rate: Decimal
+    subsidy_cap: Decimal
+    employer_rate: Decimal
+    employee_rate: Decimal
+    flexible_rate: Decimal
+    mutual_aid_fee: Decimal
+    account_rate: Decimal
+    makeup_rate: Decimal
+    retirement_age_male: int
+    retirement_age_female_cadre: int
+    retirement_age_female_worker: int
+    minimum_months_male: int
+    minimum_months_female: int
+    actual_months_from: date
+    minimum_continuous_months: int
+    cap_reading: CapReading
+    reduction_reading: ReductionReading
+    maternity_reading: MaternityReading
+    citations: Mapping[str, Citation] = attrs.field(repr=False)
+
+    def in_force_on(self, day: date) -> bool:
+        """第三十九条: whether ``day`` lies in this policy's window (inclusive)."""
+        return self.in_force_from <= day <= self.in_force_to
+
+    def distance_to(self, day: date) -> int:
+        """Days from ``day`` to this policy's window (0 inside it)."""
+        if day < self.in_force_from:
+            return (self.in_force_from - day).days
+        if day > self.in_force_to:
+            return (day - self.in_force_to).days
+        return 0
+
+    def cite(self, key: str) -> Citation:
+        """The citation of the parameter at dotted ``key`` (``"deductible.tertiary"``)."""
+        return self.citations[key]
+
+    def with_options(
+        self,
+        *,
+        cap_reading: CapReading | None = None,
+        reduction_reading: ReductionReading | None = None,
+        maternity_reading: MaternityReading | None = None,
+    ) -> Policy:
+        """The same parameters under other readings of the ambiguous text."""
+        return attrs.evolve(
+            self,
+            cap_reading=cap_reading or self.cap_reading,
+            reduction_reading=reduction_reading or self.reduction_reading,
+            maternity_reading=maternity_reading or self.maternity_reading,
+        )
+
+
+@attrs.frozen
+class PolicySet:
+    """The loaded policies; picks the one in force on a discharge date (RULES §2)."""
+
+    policies: tuple[Policy, ...] = attrs.field()
+
+    @policies.validator
+    def _check(self, _attribute: object, value: tuple[Policy, ...]) -> None:
+        if not value:
+            raise PolicyError("a policy set needs at least one policy")
+        ordered = sorted(value, key=lambda p: p.in_force_from)
+        for earlier, later in itertools.pairwise(ordered):
+            if later.in_force_from <= earlier.in_force_to:
+                raise PolicyError(f"policies {earlier.id} and {later.id} overlap in time")
+
+    def in_force(self, discharged_on: date) -> Policy | None:
+        """The policy in force on ``discharged_on``, or ``None`` (第三十九条)."""
+        for policy in self.policies:
+            if policy.in_force_on(discharged_on):
+                return policy
+        return None
+
+    def nearest(self, discharged_on: date) -> Policy:
+        """The policy whose window is nearest ``discharged_on`` (for a claim outside all)."""
+        return min(self.policies, key=lambda p: p.distance_to(discharged_on))
+
+
+def _citation(path: str, entry: Mapping[str, Any]) -> Citation:
+    article = entry.get("article")
+    item = entry.get("item")
+    if not isinstance(article, int) or isinstance(article, bool) or article < 1:
+        raise PolicyError(f"{path}: 'article' must be a positive integer")
+    if item is not None and (not isinstance(item, int) or isinstance(item, bool) or item < 1):
+        raise PolicyError(f"{path}: 'item' must be a positive integer")
+    return Citation(article, item)
+
+
+class _Reader:
+    """Reads ``{value, article, item}`` entries and records each citation."""
+
+    def __init__(self, data: Mapping[str, Any], source: str) -> None:
+        self.data = data
+        self.source = source
+        self.citations: dict[str, Citation] = {}
+
+    def _entry(self, key: str) -> Any:
+        node: Any = self.data
+        for part in key.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                raise PolicyError(f"{self.source}: missing parameter {key!r}")
+            node = node[part]
+        if not isinstance(node, Mapping) or "value" not in node:
+            raise PolicyError(f"{self.source}: {key}: expected {{value = .., article = ..}}")
+        self.citations[key] = _citation(f"{self.source}: {key}", node)
+        return node["value"]
+
+    def decimal(self, key: str, *, rate: bool = False) -> Decimal:
+        raw = self._entry(key)
+        if not isinstance(raw, str):
+            raise PolicyError(f"{self.source}: {key}: write decimals as strings, not {raw!r}")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise PolicyError(f"{self.source}: {key}: {raw!r} is not a decimal") from None
+        if not value.is_finite() or value < 0:
+            raise PolicyError(f"{self.source}: {key}: {raw!r} must be finite and not negative")
+        if rate and value > 1:
+            raise PolicyError(f"{self.source}: {key}: a rate must not exceed 1, got {raw}")
+        if not rate and value.as_tuple().exponent != -2:
+            raise PolicyError(f"{self.source}: {key}: money needs exactly two places, got {raw}")
+        return value
+
+    def integer(self, key: str) -> int:
+        raw = self._entry(key)
+        if not isinstance(raw, int) or isinstance(raw, bool) or raw < 0:
+            raise PolicyError(f"{self.source}: {key}: expected a whole number, got {raw!r}")
+        return raw
+
+    def day(self, key: str) -> date:
+        raw = self._entry(key)
+        if not isinstance(raw, date):
+            raise PolicyError(f"{self.source}: {key}: expected a date, got {raw!r}")
+        return raw
+
+    def rates(self, key: str) -> Rates:
+        return Rates(
+            self.decimal(f"{key}.basic", rate=True),
+            self.decimal(f"{key}.catastrophic", rate=True),
+        )
+
+    def text(self, key: str) -> str:
+        raw = self.data.get(key)
+        if not isinstance(raw, str) or not raw:
+            raise PolicyError(f"{self.source}: {key!r} must be a non-empty string")
+        return raw
+
+    def option(self, key: str, kind: type[_E]) -> _E:
+        raw = self._entry(f"options.{key}")
+        try:
+            return kind(raw)
+        except ValueError:
+            allowed = ", ".join(repr(member.value) for member in kind)
+            raise PolicyError(
+                f"{self.source}: options.{key}: {raw!r} is not one of {allowed}"
+            ) from None
+
+
+def parse_policy(data: Mapping[str, Any], source: str = "<policy>") -> Policy:
+    """Validate parsed TOML into a :class:`Policy`."""
+    r = _Reader(data, source)
+    levels = ("tertiary", "secondary", "primary", "community")
+    policy = Policy(
+        id=r.text("id"),
+        document=r.text("document"),
+        title=r.text("title"),
+        text=r.text("text"),
+        in_force_from=r.day("in_force.from"),
+        in_force_to=r.day("in_force.to"),
+        waiting_months=r.integer("coverage.waiting_months"),
+        deductible_by_level={level: r.decimal(f"deductible.{level}") for level in levels},
+        deductible_outside_region=r.decimal("deductible.outside_region"),
+        cap_basic=r.decimal("caps.basic"),
+        cap_catastrophic=r.decimal("caps.catastrophic"),
+        rates_local=r.rates("rates.local"),
+        rates_in_province=r.rates("rates.in_province"),
+        rates_out_of_province=r.rates("rates.out_of_province"),
+        reimbursement_reduction=r.decimal("rates.reimbursement.reduction", rate=True),
+        emergency_report_working_days=r.integer("emergency.report_working_days"),
+        subsidy_threshold=r.decimal("subsidy.threshold"),
+        subsidy_rate=r.decimal("subsidy.rate", rate=True),
+        subsidy_cap=r.decimal("subsidy.cap"),
+        employer_rate=r.decimal("contributions.employer_rate", rate=True),
+        employee_rate=r.decimal("contributions.employee_rate", rate=True),
+        flexible_rate=r.decimal("contributions.flexible_rate", rate=True),
+        mutual_aid_fee=r.decimal("contributions.mutual_aid_fee"),
+        account_rate=r.decimal("contributions.account_rate", rate=True),
+        makeup_rate=r.decimal("contributions.makeup_rate", rate=True),
+        retirement_age_male=r.integer("retirement.age_male"),
+        retirement_age_female_cadre=r.integer("retirement.age_female_cadre"),
+        retirement_age_female_worker=r.integer("retirement.age_female_worker"),
+        minimum_months_male=r.integer("retirement.minimum_months_male"),
+        minimum_months_female=r.integer("retirement.minimum_months_female"),
+        actual_months_from=r.day("retirement.actual_months_from"),
+        minimum_continuous_months=r.integer("retirement.minimum_continuous_months"),
+        cap_reading=r.option("cap_reading", CapReading),
+        reduction_reading=r.option("reimbursement_reduction", ReductionReading),
+        maternity_reading=r.option("maternity", MaternityReading),
+        citations=dict(r.citations),
+    )
+    if policy.in_force_from > policy.in_force_to:
+        raise PolicyError(f"{source}: in_force.from is after in_force.to")
+    if policy.actual_months_from.day != 1:
+        raise PolicyError(f"{source}: retirement.actual_months_from must be a first of the month")
+    return policy
+
+
+def load_policy(path: str) -> Policy:
+    """Load and validate a parameter file from the file system."""
+    with open(path, "rb") as handle:
+        try:
+            data = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as error:
+            raise PolicyError(f"{path}: {error}") from None
+    return parse_policy(data, path)
+
+
+BUNDLED = ("yongzhou-2017.toml",)
+
+
+def load_bundled(name: str) -> Policy:
+    """Load a parameter file shipped in this package."""
+    raw = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+    return parse_policy(tomllib.loads(raw), name)
+
+
+@cache
+def default_policies() -> PolicySet:
+    """Every policy shipped in the package, loaded and validated once."""
+    return PolicySet(tuple(load_bundled(name) for name in BUNDLED))
+
+
+def policy_text(policy: Policy) -> str:
+    """The published text of the measures a policy implements (shipped in the package)."""
+    return resources.files(__name__).joinpath(policy.text).read_text(encoding="utf-8")
+
+
+def policies_from_files(paths: Iterable[str]) -> PolicySet:
+    """A policy set of the given parameter files."""
+    return PolicySet(tuple(load_policy(path) for path in paths))

@@ -1,0 +1,131 @@
+"""Checks on values that types alone cannot express (RULES §1, §5, §7, §10).
+
+The codec runs them on every parsed bundle; the public API runs them on values a caller built
+by hand, so that no entry point adjudicates bad data silently.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from yzmedins.errors import InputError
+from yzmedins.model import Bundle, Category, Claim, ClaimType, ContributionRecord, Ledger, Person
+from yzmedins.policy import PolicySet
+from yzmedins.rules.subsidy import subsidy_for_year
+
+#: The largest amount accepted (an engine limit, not a number of the law).
+MAX_AMOUNT = Decimal("99999999.99")
+
+
+def check_money(value: Decimal, field: str) -> None:
+    """RULES §1: two places, not negative, finite, at most 99,999,999.99."""
+    if not value.is_finite():
+        raise InputError(f"{value} is not a finite amount", field)
+    if value < 0:
+        raise InputError(f"{value} is negative", field)
+    if value > MAX_AMOUNT:
+        raise InputError(f"{value} exceeds the largest accepted amount {MAX_AMOUNT}", field)
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or exponent != -2:
+        raise InputError(f"{value} must have exactly two decimal places", field)
+
+
+def check_person(person: Person) -> None:
+    if not person.id:
+        raise InputError("must not be empty", "person.id")
+    if person.category is Category.RETIREE and person.retired_on is None:
+        raise InputError("is required for a retiree", "person.retired_on")
+    if person.deemed_months < 0:
+        raise InputError("must not be negative", "person.deemed_months")
+    if person.retired_on is not None and person.retired_on < person.birth_date:
+        raise InputError("is before the birth date", "person.retired_on")
+
+
+def check_contribution(record: ContributionRecord, field: str) -> None:
+    if record.end.index < record.start.index:
+        raise InputError(f"'to' {record.end} is before 'from' {record.start}", field)
+    if record.base is not None:
+        check_money(record.base, f"{field}.base")
+
+
+def check_claim(claim: Claim, field: str = "claim") -> None:
+    """A claim's dates and amounts (RULES §5, §7, §10)."""
+    if not claim.id:
+        raise InputError("must not be empty", f"{field}.id")
+    if claim.discharged_on < claim.admitted_on:
+        raise InputError(
+            f"discharge {claim.discharged_on.isoformat()} is before admission "
+            f"{claim.admitted_on.isoformat()}",
+            f"{field}.discharged_on",
+        )
+    for name in ("total", "full_self_pay", "pre_self_pay"):
+        check_money(getattr(claim, name), f"{field}.{name}")
+    if claim.full_self_pay > claim.total:
+        raise InputError(
+            f"{claim.full_self_pay} exceeds the total {claim.total}", f"{field}.full_self_pay"
+        )
+    if claim.pre_self_pay > claim.total - claim.full_self_pay:
+        raise InputError(
+            f"{claim.pre_self_pay} exceeds what is left of the total after full_self_pay "
+            f"({claim.total - claim.full_self_pay})",
+            f"{field}.pre_self_pay",
+        )
+    if claim.type is ClaimType.SPECIAL_OUTPATIENT:
+        if claim.other_fund is None:
+            raise InputError("is required on a special outpatient claim", f"{field}.other_fund")
+        check_money(claim.other_fund, f"{field}.other_fund")
+        if claim.other_fund > claim.eligible:
+            raise InputError(
+                f"{claim.other_fund} exceeds total − full_self_pay − pre_self_pay "
+                f"({claim.eligible})",
+                f"{field}.other_fund",
+            )
+    else:
+        if claim.hospital is None:
+            raise InputError("is required on an inpatient claim", f"{field}.hospital")
+        if claim.other_fund is not None:
+            raise InputError(
+                "must be null on an inpatient claim (only special outpatient claims carry it)",
+                f"{field}.other_fund",
+            )
+
+
+def check_ledger(ledger: Ledger, policies: PolicySet, field: str = "ytd") -> None:
+    """A given year-to-date ledger: amounts within their caps, subsidy within S(self_burden)."""
+    for name in ("basic_fund", "catastrophic_fund", "self_burden", "secondary_subsidy", "banded"):
+        check_money(getattr(ledger, name), f"{field}.{name}")
+    policy = policies.nearest(date(ledger.year, 7, 1))
+    limits = (
+        ("basic_fund", policy.cap_basic),
+        ("catastrophic_fund", policy.cap_catastrophic),
+        ("secondary_subsidy", policy.subsidy_cap),
+    )
+    for name, cap in limits:
+        if getattr(ledger, name) > cap:
+            raise InputError(
+                f"{getattr(ledger, name)} exceeds the annual cap {cap}", f"{field}.{name}"
+            )
+    ceiling = subsidy_for_year(ledger.self_burden, policy)
+    if ledger.secondary_subsidy > ceiling:
+        raise InputError(
+            f"{ledger.secondary_subsidy} exceeds S(self_burden) = {ceiling}",
+            f"{field}.secondary_subsidy",
+        )
+
+
+def check_bundle(bundle: Bundle, policies: PolicySet) -> None:
+    """Every check above over a bundle, plus unique claim ids (RULES §10)."""
+    check_person(bundle.person)
+    for index, record in enumerate(bundle.contributions):
+        check_contribution(record, f"contributions[{index}]")
+    if bundle.ytd is not None:
+        check_ledger(bundle.ytd, policies)
+    seen: set[str] = set()
+    for index, claim in enumerate(bundle.claims):
+        check_claim(claim, f"claims[{index}]")
+        if claim.id in seen:
+            raise InputError(
+                f"claim id {claim.id!r} is used twice in the bundle", f"claims[{index}].id"
+            )
+        seen.add(claim.id)
