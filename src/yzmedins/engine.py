@@ -275,8 +275,12 @@ def settle_in_order(
     if ytd is not None:
         ledgers[ytd.year] = ytd
     results: list[ClaimResult] = []
-    for claim in sorted(claims, key=adjudication_order):
-        result, ledgers[claim.year] = settle(file, claim, ledgers.get(claim.year), policies)
+    ordered = sorted(enumerate(claims), key=lambda pair: adjudication_order(pair[1]))
+    for index, claim in ordered:
+        try:
+            result, ledgers[claim.year] = settle(file, claim, ledgers.get(claim.year), policies)
+        except InputError as error:
+            raise error.at(f"claims[{index}]") from None
         results.append(result)
     return results
 

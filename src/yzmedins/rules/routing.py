@@ -18,7 +18,7 @@ from decimal import Decimal
 
 import attrs
 
-from yzmedins.calendar import is_working_day, working_day_after
+from yzmedins.calendar import CalendarCoverageError, is_working_day, working_day_after
 from yzmedins.model import Claim, Hospital, Level, Person, Reason, Region, Route, Settlement
 from yzmedins.policy import Citation, Policy, Rates, ReductionReading
 from yzmedins.rules.reasons import overdue, unreferred
@@ -79,9 +79,16 @@ def referral_routing(
 
 
 def emergency_report_deadline(admitted_on: date, policy: Policy) -> date:
-    """第二十五条 应在三个工作日内 … 申报: the third PRC working day after admission."""
-    is_working_day(admitted_on)  # raises for a date outside the calendar's coverage
-    return working_day_after(admitted_on, policy.emergency_report_working_days)
+    """第二十五条 应在三个工作日内 … 申报: the third PRC working day after admission.
+
+    Raises :class:`CalendarCoverageError` (an input error on ``admitted_on``) for a date the
+    working-day calendar does not cover: the deadline is never guessed.
+    """
+    try:
+        is_working_day(admitted_on)
+        return working_day_after(admitted_on, policy.emergency_report_working_days)
+    except CalendarCoverageError as error:
+        raise CalendarCoverageError(error.message, "admitted_on") from None
 
 
 def emergency_reported_in_time(claim: Claim, policy: Policy) -> bool:

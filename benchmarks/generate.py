@@ -1,0 +1,97 @@
+"""Deterministic synthetic bundles for benchmarks: ``python benchmarks/generate.py N OUT [SEED]``.
+
+About N claims in bundles of 1–6 claims, a realistic mix: mostly local stays, some referrals,
+relocations, emergencies, maternity and special-outpatient claims, a few rejections and some
+very large bills that cross the annual caps.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from datetime import date, timedelta
+from typing import Any
+
+LEVELS = ["tertiary", "secondary", "secondary", "primary", "community"]
+CAUSES = ["illness"] * 40 + ["traffic_accident", "work_injury", "accident_no_third_party"]
+
+
+def _money(rng: random.Random, high: int) -> str:
+    fen = int(rng.paretovariate(1.3) * 150_000) % (high * 100)
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+def _claim(rng: random.Random, claim_id: str, year: int) -> dict[str, Any]:
+    admitted = date(year, 1, 1) + timedelta(days=rng.randrange(360))
+    if year == 2022:
+        admitted = date(2022, 1, 1) + timedelta(days=rng.randrange(170))
+    discharged = admitted + timedelta(days=rng.randrange(25))
+    total = _money(rng, 900_000)
+    claim: dict[str, Any] = {
+        "id": claim_id,
+        "admitted_on": admitted.isoformat(),
+        "discharged_on": discharged.isoformat(),
+        "total": total,
+    }
+    amount = int(total.replace(".", ""))
+    claim["full_self_pay"] = f"{amount * rng.randrange(15) // 100 / 100:.2f}"
+    kind = rng.random()
+    if kind < 0.08:
+        claim["type"] = "special_outpatient"
+        claim["other_fund"] = f"{amount * 40 // 100 / 100:.2f}"
+        return claim
+    hospital: dict[str, Any] = {"level": rng.choice(LEVELS), "region": "local"}
+    if kind < 0.25:
+        hospital["region"] = rng.choice(["in_province", "out_of_province"])
+        route = rng.choice(["referral", "referral", "relocated", "emergency", None])
+        claim["route"] = route
+        claim["settlement"] = rng.choice(["direct", "direct", "reimbursement"])
+        if route == "emergency":
+            claim["emergency_reported_on"] = (
+                admitted + timedelta(days=rng.randrange(6))
+            ).isoformat()
+        hospital["provincial"] = rng.random() < 0.3
+    claim["hospital"] = hospital
+    if rng.random() < 0.03:
+        claim["maternity"] = True
+    claim["cause"] = rng.choice(CAUSES)
+    return claim
+
+
+def bundles(count: int, seed: int = 2017) -> list[dict[str, Any]]:
+    """Bundles holding ``count`` claims in all."""
+    rng = random.Random(seed)
+    made: list[dict[str, Any]] = []
+    claims = 0
+    person = 0
+    while claims < count:
+        person += 1
+        year = rng.randrange(2018, 2023)
+        n = min(rng.randrange(1, 7), count - claims)
+        birth = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 50))
+        made.append(
+            {
+                "person": {
+                    "id": f"P{person:08d}",
+                    "sex": rng.choice(["male", "female"]),
+                    "birth_date": birth.isoformat(),
+                    "category": rng.choice(["employee", "employee", "flexible"]),
+                    "relocated_since": "2015-01-01" if rng.random() < 0.5 else None,
+                },
+                "contributions": [{"from": "2008-01", "to": "2022-12", "base": "5000.00"}],
+                "claims": [_claim(rng, f"K{person:08d}-{i}", year) for i in range(n)],
+            }
+        )
+        claims += n
+    return made
+
+
+def write(path: str, count: int, seed: int = 2017) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for bundle in bundles(count, seed):
+            handle.write(json.dumps(bundle, separators=(",", ":")) + "\n")
+
+
+if __name__ == "__main__":
+    write(sys.argv[2], int(sys.argv[1]), int(sys.argv[3]) if len(sys.argv) > 3 else 2017)

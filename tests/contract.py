@@ -1,0 +1,42 @@
+"""JSON bundles of RULES §10 for the contract and command tests."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+
+def bundle(**claim_changes: Any) -> dict[str, Any]:
+    """The §10 example bundle, with changes to its one claim."""
+    value: dict[str, Any] = {
+        "person": {
+            "id": "P1", "sex": "female", "birth_date": "1968-04-02", "category": "employee",
+            "female_class": "worker", "statuses": [], "retired_on": None,
+            "early_retirement": False, "deemed_months": 0, "relocated_since": None,
+            "lump_sum_paid_on": None,
+        },
+        "contributions": [{"from": "2015-01", "to": "2020-12", "base": "4500.00"}],
+        "ytd": None,
+        "claims": [
+            {
+                "id": "C1", "type": "inpatient", "admitted_on": "2019-03-02",
+                "discharged_on": "2019-03-10",
+                "hospital": {"level": "tertiary", "region": "local", "contracted": True,
+                             "provincial": False},
+                "route": None, "settlement": "direct", "maternity": False, "cause": "illness",
+                "emergency_reported_on": None, "exception_approved": False,
+                "total": "12000.00", "full_self_pay": "500.00", "pre_self_pay": "0.00",
+                "other_fund": None,
+            }
+        ],
+    }  # fmt: skip
+    value["claims"][0].update(claim_changes)
+    return copy.deepcopy(value)
+
+
+OUTPUT_KEYS = [
+    "claim_id", "person_id", "status", "reasons", "year", "total", "full_self_pay",
+    "pre_self_pay", "eligible", "deductible", "basic_rate", "catastrophic_rate", "basic_fund",
+    "catastrophic_fund", "other_fund", "secondary_subsidy", "fund_total", "personal_cash",
+    "self_burden", "in_scope_self_burden", "flags", "ytd", "trace",
+]  # fmt: skip

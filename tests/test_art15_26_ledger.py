@@ -1,0 +1,138 @@
+"""第十五条 结算年度 and 第二十六条 二次补助: the year-to-date ledger and the subsidy."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from yzmedins import ClaimType, InputError, Ledger, Level, Region, Route
+from yzmedins.policy import default_policies
+from yzmedins.rules.subsidy import subsidy_for_year
+
+from .builders import conserved, d, hospital, m, settle, settle_all, stay
+
+POLICY = default_policies().policies[0]
+
+
+def test_art15_a_ledger_of_another_year_does_not_apply() -> None:
+    # The 2019 basic fund is exhausted; a 2020 stay starts from zero:
+    # 90% × (12,000 − 800) = 10,080.00.
+    ledger = Ledger(2019, m("150000.00"), m("0.00"), m("0.00"), m("0.00"))
+    result, new = settle(stay(admitted_on=d("2020-05-01")), ledger=ledger)
+    assert result.basic_fund == m("10080.00")
+    # self-burden: deductible 800 + 10% of 11,200 = 1,920.00.
+    assert new == Ledger(2020, m("10080.00"), m("0.00"), m("1920.00"), m("0.00"), m("11200.00"))
+
+
+def test_art15_claims_of_two_years_keep_two_ledgers() -> None:
+    results = settle_all(
+        [
+            stay("30000.00", id="A", admitted_on=d("2019-12-20"), discharged_on=d("2020-01-03")),
+            stay("30000.00", id="B", admitted_on=d("2019-06-01")),
+            stay("30000.00", id="C", admitted_on=d("2020-02-01")),
+        ]
+    )
+    assert [r.claim_id for r in results] == ["B", "A", "C"]
+    b, a, c = results
+    # B alone in 2019; A and C share 2020: 2 × (800 + 10% × 29,200) = 2 × 3,720 = 7,440.
+    assert b.ytd.year == 2019 and b.ytd.self_burden == m("3720.00")
+    assert a.ytd.year == 2020 and c.ytd.self_burden == m("7440.00")
+
+
+@pytest.mark.parametrize(
+    ("burden", "subsidy"),
+    [
+        ("0.00", "0.00"),
+        ("20000.00", "0.00"),
+        ("20000.01", "0.01"),  # 0.005 rounds half up
+        ("20000.03", "0.02"),  # 0.015 → 0.02
+        ("150000.00", "65000.00"),
+        ("320000.00", "150000.00"),
+        ("999999.99", "150000.00"),
+    ],
+)
+def test_art26_subsidy_is_half_above_20000_capped_at_150000(burden: str, subsidy: str) -> None:
+    assert subsidy_for_year(Decimal(burden), POLICY) == Decimal(subsidy)
+
+
+def test_art26_subsidy_is_incremental_over_the_year() -> None:
+    # Ledger self-burden 19,000. Stay: 10,000 local tertiary → self-burden 800 + 920 = 1,720;
+    # S(20,720) − S(19,000) = 360.00.
+    ledger = Ledger(2019, m("10000.00"), m("0.00"), m("19000.00"), m("0.00"))
+    result, new = settle(stay("10000.00"), ledger=ledger)
+    assert result.self_burden == m("1720.00")
+    assert result.secondary_subsidy == m("360.00")
+    assert new.secondary_subsidy == m("360.00")
+    assert result.personal_cash == m("1360.00")
+    assert conserved(result)
+
+
+def test_art26_increment_ignores_a_recorded_subsidy_paid_outside() -> None:
+    # ytd says 1,000 of subsidy was paid on 25,000 of self-burden (S = 2,500): the next increment
+    # is still S(after) − S(before) = S(26,720) − S(25,000) = 3,360 − 2,500 = 860.00.
+    ledger = Ledger(2019, m("10000.00"), m("0.00"), m("25000.00"), m("1000.00"))
+    result, new = settle(stay("10000.00"), ledger=ledger)
+    assert result.secondary_subsidy == m("860.00")
+    assert new.secondary_subsidy == m("1860.00")
+
+
+def test_art26_odd_cents_sum_to_s_of_the_year_total() -> None:
+    # Three stays whose self-burdens end in odd cents; the increments add up exactly.
+    claims = [
+        stay("90000.01", id="A", admitted_on=d("2019-01-05")),
+        stay("33333.33", id="B", admitted_on=d("2019-02-05")),
+        stay("77777.77", id="C", admitted_on=d("2019-03-05")),
+    ]
+    results = settle_all(claims)
+    total_burden = sum((r.self_burden for r in results), m("0.00"))
+    assert sum((r.secondary_subsidy for r in results), m("0.00")) == subsidy_for_year(
+        total_burden, POLICY
+    )
+
+
+def test_art26_special_outpatient_counts_toward_the_subsidy() -> None:
+    # 第二十六条 住院医疗费(含特殊门诊): self-burden 30,000 − 2,000 − 5,000 other = 23,000;
+    # S(23,000) = 1,500.00.
+    claim = stay(
+        "30000.00",
+        type=ClaimType.SPECIAL_OUTPATIENT,
+        hospital=None,
+        full_self_pay=m("2000.00"),
+        other_fund=m("5000.00"),
+    )
+    result, ledger = settle(claim)
+    assert result.deductible == 0 and str(result.basic_rate) == "0.00"
+    assert result.other_fund == m("5000.00")
+    assert result.self_burden == m("23000.00")
+    assert result.secondary_subsidy == m("1500.00")
+    assert result.in_scope_self_burden == m("23000.00")
+    assert result.personal_cash == m("23500.00")
+    assert ledger.banded == 0 and ledger.basic_fund == 0
+    assert conserved(result)
+
+
+def test_art21_special_outpatient_ignores_stay_only_checks() -> None:
+    # A special outpatient claim with an excluded cause, abroad hospital and no route is still
+    # approved: only NOT_IN_FORCE, LIXIU and coverage apply to it (RULES §7).
+    from yzmedins import Cause
+
+    claim = stay(
+        "1000.00",
+        type=ClaimType.SPECIAL_OUTPATIENT,
+        hospital=hospital(Level.PRIMARY, Region.ABROAD, contracted=False),
+        cause=Cause.TRAFFIC_ACCIDENT,
+        route=Route.EMERGENCY,
+        other_fund=m("600.00"),
+    )
+    result, _ = settle(claim)
+    assert result.approved and result.secondary_subsidy == 0
+
+
+def test_art15_ledger_input_is_validated() -> None:
+    over = Ledger(2019, m("150000.01"), m("0.00"), m("0.00"), m("0.00"))
+    with pytest.raises(InputError, match=r"ytd\.basic_fund"):
+        settle(stay(), ledger=over)
+    too_much_subsidy = Ledger(2019, m("0.00"), m("0.00"), m("20000.00"), m("0.01"))
+    with pytest.raises(InputError, match=r"ytd\.secondary_subsidy"):
+        settle(stay(), ledger=too_much_subsidy)

@@ -1,0 +1,172 @@
+"""第二十三条, 第二十四条, 第二十五条: referrals, relocation, emergencies (RULES §4)."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from yzmedins import InputError, Level, Region, Route, Settlement
+from yzmedins.calendar import CalendarCoverageError, working_day_after
+from yzmedins.policy import PolicySet, ReductionReading, default_policies
+
+from .builders import codes, d, hospital, m, person, settle, stay
+
+IN_PROVINCE = hospital(region=Region.IN_PROVINCE)
+OUT_OF_PROVINCE = hospital(region=Region.OUT_OF_PROVINCE)
+
+
+def test_art23_1_referral_in_province() -> None:
+    # 1,200 deductible; 80% × 8,800 = 7,040.00; catastrophic rate 85%.
+    result, _ = settle(stay("10000.00", hospital=IN_PROVINCE, route=Route.REFERRAL))
+    assert result.deductible == m("1200.00")
+    assert result.basic_fund == m("7040.00")
+    assert str(result.catastrophic_rate) == "0.85"
+
+
+def test_art23_3_reimbursement_is_ten_points_lower() -> None:
+    claim = stay(
+        "10000.00", hospital=IN_PROVINCE, route=Route.REFERRAL, settlement=Settlement.REIMBURSEMENT
+    )
+    result, _ = settle(claim)
+    # 70% × 8,800 = 6,160.00
+    assert result.basic_fund == m("6160.00")
+    assert (str(result.basic_rate), str(result.catastrophic_rate)) == ("0.70", "0.75")
+
+
+def test_art23_3_relative_reading_option() -> None:
+    policies = PolicySet(
+        tuple(
+            p.with_options(reduction_reading=ReductionReading.RELATIVE)
+            for p in default_policies().policies
+        )
+    )
+    claim = stay(
+        "10000.00", hospital=IN_PROVINCE, route=Route.REFERRAL, settlement=Settlement.REIMBURSEMENT
+    )
+    result, _ = settle(claim, policies=policies)
+    # 80% × 0.9 = 72%: 6,336.00; catastrophic 85% × 0.9 = 76.5%.
+    assert result.basic_fund == m("6336.00")
+    assert result.catastrophic_rate == m("0.765")
+
+
+def test_art23_4_unreferred_stay_outside_the_region_is_rejected() -> None:
+    result, _ = settle(stay("10000.00", hospital=IN_PROVINCE))
+    assert codes(result) == ["UNREFERRED"]
+    assert (result.reasons[0].article, result.reasons[0].item) == (23, 4)
+
+
+def test_art23_4_approved_exception_settles_as_referral() -> None:
+    result, _ = settle(stay("10000.00", hospital=OUT_OF_PROVINCE, exception_approved=True))
+    assert result.approved
+    assert result.basic_fund == m("6160.00")  # 70% × 8,800
+
+
+def test_art23_exception_changes_nothing_else() -> None:
+    claim = stay(
+        "10000.00",
+        hospital=hospital(region=Region.IN_PROVINCE, contracted=False),
+        exception_approved=True,
+    )
+    result, _ = settle(claim)
+    assert codes(result) == ["NON_CONTRACTED"]
+
+
+def test_art24_relocated_at_a_provincial_tertiary_hospital_is_an_in_province_referral() -> None:
+    who = person(relocated_since=d("2018-06-01"))
+    provincial = hospital(Level.TERTIARY, Region.OUT_OF_PROVINCE, provincial=True)
+    result, _ = settle(stay("10000.00", hospital=provincial, route=Route.RELOCATED), who)
+    assert result.deductible == m("1200.00")
+    assert result.basic_fund == m("7040.00")
+    reimbursed, _ = settle(
+        stay(
+            "10000.00",
+            hospital=provincial,
+            route=Route.RELOCATED,
+            settlement=Settlement.REIMBURSEMENT,
+        ),
+        who,
+    )
+    assert reimbursed.basic_fund == m("6160.00")
+
+
+def test_art24_relocated_at_a_municipal_hospital_follows_local_rules() -> None:
+    who = person(relocated_since=d("2018-06-01"))
+    municipal = hospital(Level.SECONDARY, Region.IN_PROVINCE)
+    claim = stay(
+        "10000.00", hospital=municipal, route=Route.RELOCATED, settlement=Settlement.REIMBURSEMENT
+    )
+    result, _ = settle(claim, who)
+    # Local secondary: 500; 90% × 9,500 = 8,550.00, no reimbursement reduction.
+    assert result.deductible == m("500.00")
+    assert result.basic_fund == m("8550.00")
+
+
+@pytest.mark.parametrize("since", [None, "2019-03-03"])
+def test_art24_relocation_not_in_force_on_admission_is_unreferred(since: str | None) -> None:
+    who = person(relocated_since=None if since is None else d(since))
+    result, _ = settle(stay("10000.00", hospital=IN_PROVINCE, route=Route.RELOCATED), who)
+    assert codes(result) == ["UNREFERRED"]
+
+
+def test_art25_emergency_in_time_is_settled_as_referral_with_reimbursement_reduction() -> None:
+    claim = stay(
+        "10000.00",
+        hospital=OUT_OF_PROVINCE,
+        route=Route.EMERGENCY,
+        emergency_reported_on=d("2019-03-05"),
+        settlement=Settlement.REIMBURSEMENT,
+    )
+    result, _ = settle(claim)
+    # Admitted Saturday 2019-03-02: working days Mon 4, Tue 5, Wed 6 → in time.
+    # Out of province, reimbursed: 60% × 8,800 = 5,280.00.
+    assert result.basic_fund == m("5280.00")
+
+
+def test_art25_emergency_not_reported_is_overdue() -> None:
+    result, _ = settle(stay("10000.00", hospital=OUT_OF_PROVINCE, route=Route.EMERGENCY))
+    assert codes(result) == ["OVERDUE"]
+    excused, _ = settle(
+        stay("10000.00", hospital=OUT_OF_PROVINCE, route=Route.EMERGENCY, exception_approved=True)
+    )
+    assert excused.approved and excused.basic_fund == m("6160.00")
+
+
+def test_art25_deadline_over_national_day_2019() -> None:
+    # Admitted Monday 2019-09-30; 10-01..07 off; Tue 8, Wed 9, Thu 10 → 2019-10-10.
+    assert working_day_after(d("2019-09-30"), 3) == d("2019-10-10")
+    claim = stay(
+        "10000.00",
+        admitted_on=d("2019-09-30"),
+        discharged_on=d("2019-10-09"),
+        hospital=IN_PROVINCE,
+        route=Route.EMERGENCY,
+        emergency_reported_on=d("2019-10-10"),
+    )
+    assert settle(claim)[0].approved
+    late = attrs.evolve(claim, emergency_reported_on=d("2019-10-11"))
+    assert codes(settle(late)[0]) == ["OVERDUE"]
+
+
+def test_art25_deadline_over_an_adjusted_working_sunday() -> None:
+    # Labour Day 2019: 05-01..04 off, Sunday 2019-05-05 a working day (调休).
+    # Admitted Tuesday 2019-04-30: the working days after are Sun 5, Mon 6, Tue 7.
+    assert working_day_after(d("2019-04-30"), 3) == d("2019-05-07")
+
+
+def test_art25_admission_outside_the_calendar_is_an_input_error() -> None:
+    claim = stay(
+        "10000.00",
+        admitted_on=d("2003-06-01"),
+        discharged_on=d("2018-01-02"),
+        hospital=IN_PROVINCE,
+        route=Route.EMERGENCY,
+        emergency_reported_on=d("2003-06-02"),
+    )
+    with pytest.raises(CalendarCoverageError):
+        settle(claim)
+    assert issubclass(CalendarCoverageError, InputError)
+
+
+def test_art17_route_is_not_read_for_a_local_stay() -> None:
+    result, _ = settle(stay("10000.00", route=Route.EMERGENCY))
+    assert result.approved and result.deductible == m("800.00")
