@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from yzmedins import Category, FemaleClass, Sex
+from yzmedins import Category, FemaleClass, Person, Sex
 from yzmedins.policy import default_policies
 from yzmedins.rules.retirement import statutory_retirement_date
 
@@ -69,8 +71,8 @@ def test_art7_coverage_is_judged_on_the_admission_month() -> None:
     assert result.approved
 
 
-def _retired_man(**changes: object) -> object:
-    base: dict[str, object] = {
+def _retired_man(**changes: Any) -> Person:
+    base: dict[str, Any] = {
         "sex": Sex.MALE,
         "birth_date": d("1955-05-10"),
         "category": Category.RETIREE,

@@ -214,3 +214,11 @@ def test_errors_default_to_stderr(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert main(["adjudicate", str(source), "-o", str(tmp_path / "out.jsonl")]) == 1
     sys.stderr.flush()
     assert json.loads(stderr.getvalue())["line"] == 1
+
+
+def test_the_realtime_example_runs() -> None:
+    completed = subprocess.run(
+        [sys.executable, str(EXAMPLES / "realtime.py")], capture_output=True, text=True, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "approved: fund pays 9815.00, patient pays 2185.00" in completed.stdout
