@@ -211,7 +211,7 @@ def test_errors_default_to_stderr(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     source = _write(tmp_path / "in.jsonl", ["{"])
     stderr = io.BytesIO()
     monkeypatch.setattr(sys, "stderr", io.TextIOWrapper(stderr))
-    assert main(["adjudicate", str(source), "-o", str(tmp_path / "out.jsonl")]) == 1
+    assert main(["adjudicate", str(source), "-o", str(tmp_path / "out.jsonl"), "--quiet"]) == 1
     sys.stderr.flush()
     assert json.loads(stderr.getvalue())["line"] == 1
 

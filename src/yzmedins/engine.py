@@ -7,7 +7,7 @@ its settlement year (第十五条).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import attrs
 
@@ -22,6 +22,7 @@ from yzmedins.model import (
     Ledger,
     Person,
     Reason,
+    RouteKind,
     Status,
     TraceStep,
     adjudication_order,
@@ -37,7 +38,14 @@ from yzmedins.rules.routing import Routing, route_stay
 from yzmedins.rules.subsidy import subsidy_increment
 from yzmedins.validation import check_bundle
 
-__all__ = ["PersonFile", "adjudicate_bundle", "adjudicate_claim", "settle", "settle_in_order"]
+__all__ = [
+    "PersonFile",
+    "adjudicate_bundle",
+    "adjudicate_claim",
+    "settle",
+    "settle_in_order",
+    "settle_sequence",
+]
 
 #: Articles cited by trace steps that do not come from a parameter.
 ART_CATALOGUE_SCOPE = 16  # 第十六条 用药、诊疗项目、医疗服务设施范围 (政策范围内费用)
@@ -83,7 +91,12 @@ def _flags(person: Person) -> tuple[str, ...]:
 
 
 def _rejected(
-    person: Person, claim: Claim, ledger: Ledger, reasons: Sequence[Reason], trace: list[TraceStep]
+    person: Person,
+    claim: Claim,
+    ledger: Ledger,
+    reasons: Sequence[Reason],
+    trace: list[TraceStep],
+    route: RouteKind,
 ) -> ClaimResult:
     """RULES §8: a rejected claim pays nothing and leaves the ledger as it was."""
     for item in reasons:
@@ -113,6 +126,7 @@ def _rejected(
         flags=(),
         ytd=ledger,
         trace=tuple(trace),
+        route=route,
     )
 
 
@@ -163,7 +177,8 @@ def settle(
         routing = route_stay(person, claim, hospital, policy, in_force)
         reasons.extend(routing.reasons)
     if reasons:
-        return _rejected(person, claim, ledger, reasons, trace), ledger
+        route = RouteKind.SPECIAL_OUTPATIENT if routing is None else routing.kind
+        return _rejected(person, claim, ledger, reasons, trace, route), ledger
     return _approved(person, claim, ledger, routing, policy, trace)
 
 
@@ -263,26 +278,39 @@ def _approved(
         flags=flags,
         ytd=new_ledger,
         trace=tuple(trace),
+        route=RouteKind.SPECIAL_OUTPATIENT if routing is None else routing.kind,
     )
     return result, new_ledger
+
+
+def settle_sequence(
+    file: PersonFile,
+    claims: Iterable[tuple[int, Claim]],
+    ledgers: Mapping[int, Ledger],
+    policies: PolicySet,
+) -> tuple[list[ClaimResult], dict[int, Ledger]]:
+    """Settle ``(index, claim)`` pairs in the RULES §2 order against ``ledgers`` (by year).
+
+    Returns the results in that order and the ledgers after them; an :class:`InputError` names
+    the claim by its index (``claims[index]``).
+    """
+    after = dict(ledgers)
+    results: list[ClaimResult] = []
+    for index, claim in sorted(claims, key=lambda pair: adjudication_order(pair[1])):
+        try:
+            result, after[claim.year] = settle(file, claim, after.get(claim.year), policies)
+        except InputError as error:
+            raise error.at(f"claims[{index}]") from None
+        results.append(result)
+    return results, after
 
 
 def settle_in_order(
     file: PersonFile, claims: Iterable[Claim], ytd: Ledger | None, policies: PolicySet
 ) -> list[ClaimResult]:
     """Settle a person's claims in the RULES §2 order, one ledger per settlement year."""
-    ledgers: dict[int, Ledger] = {}
-    if ytd is not None:
-        ledgers[ytd.year] = ytd
-    results: list[ClaimResult] = []
-    ordered = sorted(enumerate(claims), key=lambda pair: adjudication_order(pair[1]))
-    for index, claim in ordered:
-        try:
-            result, ledgers[claim.year] = settle(file, claim, ledgers.get(claim.year), policies)
-        except InputError as error:
-            raise error.at(f"claims[{index}]") from None
-        results.append(result)
-    return results
+    ledgers = {} if ytd is None else {ytd.year: ytd}
+    return settle_sequence(file, enumerate(claims), ledgers, policies)[0]
 
 
 def adjudicate_claim(

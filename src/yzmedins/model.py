@@ -91,6 +91,17 @@ class Cause(StrEnum):
     ACCIDENT_NO_THIRD_PARTY = "accident_no_third_party"
 
 
+class RouteKind(StrEnum):
+    """How a claim was (or would have been) settled, for summaries by route."""
+
+    LOCAL = "local"
+    REFERRAL_IN_PROVINCE = "referral_in_province"
+    REFERRAL_OUT_OF_PROVINCE = "referral_out_of_province"
+    RELOCATED = "relocated"
+    EMERGENCY = "emergency"
+    SPECIAL_OUTPATIENT = "special_outpatient"
+
+
 class ClaimStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -245,6 +256,7 @@ class ClaimResult:
     flags: tuple[str, ...]
     ytd: Ledger
     trace: tuple[TraceStep, ...]
+    route: RouteKind
 
     @property
     def approved(self) -> bool:

@@ -1,39 +1,197 @@
-"""``yzmedins adjudicate INPUT... [-o OUT] [--errors ERR]`` — JSON Lines bundles to results."""
+"""``yzmedins adjudicate`` — JSON Lines bundles or CSV tables in, results out (RULES §10).
+
+Streams one bundle per worker at a time, in parallel (``--jobs``), with an optional ledger store
+(``--ledger``) that continues each person's year across runs and never settles a claim twice.
+"""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import Any, BinaryIO
 
-from yzmedins.cli import add_io_arguments, add_policy_arguments, policies_from_args, run_jsonl
-from yzmedins.engine import PersonFile, settle_in_order
-from yzmedins.io.codec import parse_bundle
-from yzmedins.io.jsonl import Duplicates, encode_result
-from yzmedins.model import ClaimResult
+import orjson
+
+from yzmedins.batch.pipeline import Settings, Sinks, run_batch
+from yzmedins.batch.store import LedgerStore, StoreError
+from yzmedins.batch.summary import Summary
+from yzmedins.cli import (
+    EXIT_INPUT_ERRORS,
+    EXIT_OK,
+    UsageError,
+    add_policy_arguments,
+    open_input,
+    open_output,
+    policies_from_args,
+)
+from yzmedins.io.units import Unit
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "adjudicate",
-        help="adjudicate JSON Lines bundles (RULES §10) into JSON Lines results",
-        description="Read JSON Lines bundles and write one result line per claim (RULES §10).",
+        help="adjudicate JSON Lines bundles or CSV tables into results (RULES §10)",
+        description=(
+            "Read JSON Lines bundles (or --persons/--contributions/--claims tables) and write one "
+            "result per claim, in input order; error records for bad lines or rows."
+        ),
     )
-    add_io_arguments(parser)
+    parser.add_argument("inputs", nargs="*", metavar="INPUT", help="JSON Lines files; - for stdin")
+    tables = parser.add_argument_group("tables (instead of INPUT)")
+    tables.add_argument("--persons", metavar="P.csv", help="persons table")
+    tables.add_argument("--contributions", metavar="C.csv", help="contribution records table")
+    tables.add_argument("--claims", metavar="K.csv", help="claims table")
+    parser.add_argument("-o", "--output", metavar="OUT", help="results file (default stdout)")
+    parser.add_argument(
+        "--errors", metavar="ERR", help="error records, one JSON line each (default stderr)"
+    )
+    parser.add_argument(
+        "--format", choices=["jsonl", "csv"], default="jsonl", help="results format (default jsonl)"
+    )
+    parser.add_argument(
+        "--ledger",
+        metavar="DB",
+        help="SQLite ledger store: continue each person's year, record every settled claim",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: the machine's cores); output is the same for every N",
+    )
+    parser.add_argument("--summary", metavar="FILE", help="write the run summary as JSON")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar and no summary table on stderr"
+    )
     add_policy_arguments(parser)
     parser.set_defaults(run=run)
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _jsonl_units(inputs: list[tuple[str, BinaryIO]], summary: Summary) -> Iterator[Unit]:
+    for name, handle in inputs:
+        source = "<stdin>" if name == "-" else name
+        summary.inputs.setdefault(source, 0)
+        for number, raw in enumerate(handle, start=1):
+            if raw.strip():
+                summary.inputs[source] += 1
+                yield Unit(source, number, raw)
+
+
+def _total_size(names: list[str]) -> int | None:
+    try:
+        return sum(os.path.getsize(name) for name in names)
+    except (OSError, TypeError):
+        return None
+
+
 def run(args: argparse.Namespace) -> int:
+    table_args = (args.persons, args.contributions, args.claims)
+    use_tables = any(table_args)
+    if use_tables and args.inputs:
+        raise UsageError("give either INPUT files or --persons/--contributions/--claims, not both")
+    if use_tables and not all(table_args):
+        raise UsageError("tables need all three of --persons, --contributions and --claims")
+    if not use_tables and not args.inputs:
+        raise UsageError("no input: give INPUT files (- for stdin) or the three tables")
     policies = policies_from_args(args)
-    duplicates = Duplicates()
+    summary = Summary()
+    with ExitStack() as stack:
+        store = None
+        if args.ledger:
+            try:
+                store = LedgerStore(args.ledger)
+            except StoreError as error:
+                raise UsageError(str(error)) from None
+            stack.callback(store.close)
+        out = open_output(stack, args.output, sys.stdout.buffer)
+        err = open_output(stack, args.errors, sys.stderr.buffer)
+        if use_tables:
+            units, total, unit_size = _table_units(stack, args, summary)
+        else:
+            inputs = [(name, open_input(stack, name)) for name in args.inputs]
+            units = _jsonl_units(inputs, summary)
+            names = [name for name in args.inputs if name != "-"]
+            total = _total_size(names) if len(names) == len(args.inputs) else None
+            unit_size = _line_size
+        progress = _progress(args, total)
+        if progress is not None:
+            stack.callback(progress.close)
+        if args.format == "csv":
+            from yzmedins.io.csv_results import csv_header
 
-    def handle(value: Any) -> list[ClaimResult]:
-        bundle = parse_bundle(value, policies)
-        duplicates.check(bundle)
-        results = settle_in_order(
-            PersonFile(bundle.person, bundle.contributions), bundle.claims, bundle.ytd, policies
+            out.write(csv_header())
+        advance = (
+            (lambda unit: progress.update(unit_size(unit))) if progress else (lambda unit: None)
         )
-        duplicates.add(bundle)
-        return results
+        settings = Settings(policies, csv=args.format == "csv", store_path=args.ledger)
+        try:
+            run_batch(
+                units, settings, Sinks(out, err, advance), summary, jobs=args.jobs, store=store
+            )
+            out.flush()
+            err.flush()
+        except OSError as error:
+            raise UsageError(f"I/O error: {error}") from None
+        if progress is not None:
+            progress.close()
+    if args.summary:
+        try:
+            with open(args.summary, "wb") as handle:
+                handle.write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
+        except OSError as error:
+            raise UsageError(f"cannot write {args.summary}: {error.strerror}") from None
+    if not args.quiet:
+        sys.stderr.write(summary.table())
+    return EXIT_INPUT_ERRORS if summary.errors else EXIT_OK
 
-    return run_jsonl(args, handle, encode_result)
+
+def _line_size(unit: Unit) -> int:
+    value = unit.value
+    return len(value) if isinstance(value, bytes) else 1
+
+
+def _claim_rows(unit: Unit) -> int:
+    return len(unit.claim_rows or ())
+
+
+def _table_units(
+    stack: ExitStack, args: argparse.Namespace, summary: Summary
+) -> tuple[Iterator[Unit], int | None, Any]:
+    from yzmedins.io.tables import TableError, read_tables
+
+    folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="yzmedins-tables-"))
+    try:
+        reader = read_tables(args.persons, args.contributions, args.claims, folder)
+    except TableError as error:
+        raise UsageError(str(error)) from None
+    raise NotImplementedError(reader, summary)
+
+
+def _progress(args: argparse.Namespace, total: int | None) -> Any:
+    if args.quiet or not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        unit="B",
+        unit_scale=True,
+        desc="adjudicating",
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )

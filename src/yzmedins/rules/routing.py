@@ -19,7 +19,17 @@ from decimal import Decimal
 import attrs
 
 from yzmedins.calendar import CalendarCoverageError, is_working_day, working_day_after
-from yzmedins.model import Claim, Hospital, Level, Person, Reason, Region, Route, Settlement
+from yzmedins.model import (
+    Claim,
+    Hospital,
+    Level,
+    Person,
+    Reason,
+    Region,
+    Route,
+    RouteKind,
+    Settlement,
+)
 from yzmedins.policy import Citation, Policy, Rates, ReductionReading
 from yzmedins.rules.reasons import overdue, unreferred
 
@@ -28,6 +38,7 @@ from yzmedins.rules.reasons import overdue, unreferred
 class Routing:
     """The rule a stay is settled under: per-admission deductible and the two fund rates."""
 
+    kind: RouteKind
     description: str
     deductible: Decimal
     deductible_citation: Citation
@@ -36,9 +47,12 @@ class Routing:
     reasons: tuple[Reason, ...] = ()
 
 
-def local_routing(level: Level, policy: Policy, description: str) -> Routing:
+def local_routing(
+    level: Level, policy: Policy, description: str, kind: RouteKind = RouteKind.LOCAL
+) -> Routing:
     """第十七条/第十八条 本统筹地区: deductible by hospital level, 90% / 95%."""
     return Routing(
+        kind=kind,
         description=description,
         deductible=policy.deductible_by_level[level.value],
         deductible_citation=policy.cite(f"deductible.{level.value}"),
@@ -57,19 +71,26 @@ def reimbursement_rates(rates: Rates, policy: Policy) -> Rates:
 
 
 def referral_routing(
-    region: Region, settlement: Settlement, policy: Policy, description: str
+    region: Region,
+    settlement: Settlement,
+    policy: Policy,
+    description: str,
+    kind: RouteKind | None = None,
 ) -> Routing:
     """第二十三条(1)(2)(3): deductible 1200 (第十七条), rates by region, less when reimbursed."""
     if region is Region.IN_PROVINCE:
         rates, key = policy.rates_in_province, "rates.in_province.basic"
+        kind = kind or RouteKind.REFERRAL_IN_PROVINCE
     else:
         rates, key = policy.rates_out_of_province, "rates.out_of_province.basic"
+        kind = kind or RouteKind.REFERRAL_OUT_OF_PROVINCE
     citation = policy.cite(key)
     if settlement is Settlement.REIMBURSEMENT:
         rates = reimbursement_rates(rates, policy)
         citation = policy.cite("rates.reimbursement.reduction")
         description += ", settled by reimbursement (回参保地后台核报)"
     return Routing(
+        kind=kind,
         description=description,
         deductible=policy.deductible_outside_region,
         deductible_citation=policy.cite("deductible.outside_region"),
@@ -128,17 +149,23 @@ def route_stay(
                     claim.settlement,
                     policy,
                     "relocated, provincial tertiary hospital: as referral in province",
+                    RouteKind.RELOCATED,
                 )
             return local_routing(
                 hospital.level,
                 policy,
                 f"relocated, {hospital.level.value} hospital: by the rules of the pooling region",
+                RouteKind.RELOCATED,
             )
         failure = unreferred("relocation (异地安置) not registered on or before admission")
     elif route is Route.EMERGENCY:
         if not in_force or emergency_reported_in_time(claim, policy):
             return referral_routing(
-                hospital.region, claim.settlement, policy, f"emergency, {region_text}"
+                hospital.region,
+                claim.settlement,
+                policy,
+                f"emergency, {region_text}",
+                RouteKind.EMERGENCY,
             )
         deadline = emergency_report_deadline(claim.admitted_on, policy)
         reported = claim.emergency_reported_on

@@ -1,0 +1,370 @@
+"""The batch pipeline: units in, results and error records out, in input order.
+
+The main process reads units (JSON Lines or tables), hands them in chunks to ``jobs`` worker
+processes (or works alone when ``jobs`` is 1), and writes what comes back in input order, so the
+output is byte-identical for every ``jobs``. Workers parse, validate, adjudicate and encode; the
+main process checks duplicates across the input (RULES §10), writes, keeps the summary and
+commits to the ledger store. At most a few chunks are in flight, so memory stays flat whatever
+the input size.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sqlite3
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from multiprocessing.pool import AsyncResult, Pool
+from typing import Any, BinaryIO
+
+import attrs
+import orjson
+
+from yzmedins.batch.store import (
+    LedgerReader,
+    LedgerStore,
+    RecordedClaim,
+    Settlement,
+    claim_digest,
+    forget_inherited_locks,
+    seed_text,
+)
+from yzmedins.batch.summary import Summary, Tally
+from yzmedins.engine import PersonFile, settle_sequence
+from yzmedins.errors import InputError
+from yzmedins.io.codec import parse_bundle, result_to_json
+from yzmedins.io.jsonl import ErrorRecord, decode_line, encode_error
+from yzmedins.io.units import Unit
+from yzmedins.model import Bundle, Claim, ClaimResult, Ledger
+from yzmedins.policy import PolicySet
+
+#: Units per chunk handed to a worker, and chunks in flight per worker.
+CHUNK_UNITS = 256
+IN_FLIGHT_PER_JOB = 3
+#: Bundles per ledger-store transaction.
+COMMIT_EVERY = 2000
+
+
+@attrs.frozen
+class Settings:
+    """What every worker needs: the policies, the output format, the ledger store's path."""
+
+    policies: PolicySet
+    csv: bool = False
+    store_path: str | None = None
+
+
+@attrs.frozen
+class Outcome:
+    """What became of one unit: its result lines (in output order) or its error records."""
+
+    lines: tuple[bytes, ...] = ()
+    tallies: tuple[Tally, ...] = ()
+    errors: tuple[ErrorRecord, ...] = ()
+    person_id: str | None = None
+    claim_ids: tuple[str, ...] = ()
+    settlement: Settlement | None = None
+    reproduced: int = 0
+
+
+class Worker:
+    """Turns units into outcomes; one per process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.reader = None if settings.store_path is None else LedgerReader(settings.store_path)
+        self.encode_json: Callable[[ClaimResult], bytes] = _encode_json
+        self.csv_row: Callable[[dict[str, Any]], bytes] | None = None
+        if settings.csv:
+            from yzmedins.io.csv_results import csv_row
+
+            self.csv_row = csv_row
+
+    def run(self, units: list[Unit]) -> list[Outcome]:
+        return [self.outcome(unit) for unit in units]
+
+    def outcome(self, unit: Unit) -> Outcome:
+        try:
+            value = unit.value
+            if isinstance(value, bytes | str):
+                value = decode_line(value)
+            bundle = parse_bundle(value, self.settings.policies)
+            if self.reader is None:
+                return self._settle(bundle)
+            return self._settle_with_store(bundle, self.reader)
+        except InputError as error:
+            return Outcome(errors=tuple(unit.error_records(error)))
+
+    def _line(self, result: ClaimResult) -> bytes:
+        if self.csv_row is None:
+            return self.encode_json(result)
+        return self.csv_row(result_to_json(result))
+
+    def _settle(self, bundle: Bundle) -> Outcome:
+        ledgers = {} if bundle.ytd is None else {bundle.ytd.year: bundle.ytd}
+        file = PersonFile(bundle.person, bundle.contributions)
+        results, _ = settle_sequence(
+            file, enumerate(bundle.claims), ledgers, self.settings.policies
+        )
+        return Outcome(
+            lines=tuple(self._line(result) for result in results),
+            tallies=tuple(Tally.of(result) for result in results),
+            person_id=bundle.person.id,
+            claim_ids=tuple(claim.id for claim in bundle.claims),
+        )
+
+    def _settle_with_store(self, bundle: Bundle, reader: LedgerReader) -> Outcome:
+        """Settle only the claims the store has not recorded, after the recorded ones."""
+        person_id = bundle.person.id
+        recorded = reader.claims(claim.id for claim in bundle.claims)
+        reproduced: list[RecordedClaim] = []
+        new: list[tuple[int, Claim]] = []
+        digests: dict[str, bytes] = {}
+        for index, claim in enumerate(bundle.claims):
+            record = recorded.get(claim.id)
+            digest = digests[claim.id] = claim_digest(claim)
+            if record is None:
+                new.append((index, claim))
+            elif record.person_id != person_id:
+                raise InputError(
+                    f"claim id {claim.id!r} was settled for person {record.person_id!r}",
+                    f"claims[{index}].id",
+                )
+            elif record.digest != digest:
+                raise InputError(
+                    f"claim {claim.id!r} was settled before with different content; a settled "
+                    "claim is never settled again (a reversal is a separate operation)",
+                    f"claims[{index}].id",
+                )
+            else:
+                reproduced.append(record)
+        state = reader.person(person_id)
+        ledgers: dict[int, Ledger] = dict(state.ledgers)
+        seeds = dict(state.seeds)
+        if bundle.ytd is not None:
+            year = bundle.ytd.year
+            if year in ledgers:
+                if seeds[year] != seed_text(bundle.ytd):
+                    raise InputError(
+                        f"differs from the ledger the store holds for {year}: the store's "
+                        "ledger continues that year (omit ytd, or give the one it was opened with)",
+                        "ytd",
+                    )
+            else:
+                ledgers[year] = bundle.ytd
+                seeds[year] = seed_text(bundle.ytd)
+        file = PersonFile(bundle.person, bundle.contributions)
+        results, after = settle_sequence(file, new, ledgers, self.settings.policies)
+        reproduced.sort(key=lambda record: record.seq)
+        lines = [self._reproduce(record) for record in reproduced]
+        tallies = [Tally.of_json_text(record.tally) for record in reproduced]
+        claim_rows = []
+        for offset, result in enumerate(results):
+            json_line = self.encode_json(result)
+            tally = Tally.of(result)
+            lines.append(json_line if self.csv_row is None else self._line(result))
+            tallies.append(tally)
+            claim_rows.append(
+                (
+                    result.claim_id,
+                    result.year,
+                    state.next_seq + offset,
+                    digests[result.claim_id],
+                    json_line,
+                    tally.to_json_text(),
+                )
+            )
+        years = {result.year for result in results} | (
+            set() if bundle.ytd is None or bundle.ytd.year in state.ledgers else {bundle.ytd.year}
+        )
+        settlement = Settlement(
+            person_id=person_id,
+            ledgers=tuple((year, after[year], seeds.get(year)) for year in sorted(years)),
+            claims=tuple(claim_rows),
+        )
+        return Outcome(
+            lines=tuple(lines),
+            tallies=tuple(tallies),
+            person_id=person_id,
+            claim_ids=tuple(claim.id for claim in bundle.claims),
+            settlement=settlement,
+            reproduced=len(reproduced),
+        )
+
+    def _reproduce(self, record: RecordedClaim) -> bytes:
+        if self.csv_row is None:
+            return record.result
+        return self.csv_row(orjson.loads(record.result))
+
+
+def _encode_json(result: ClaimResult) -> bytes:
+    return orjson.dumps(result_to_json(result)) + b"\n"
+
+
+_WORKER: Worker | None = None
+
+
+def _start_worker(settings: Settings) -> None:
+    global _WORKER
+    forget_inherited_locks()
+    _WORKER = Worker(settings)
+
+
+def _run_chunk(units: list[Unit]) -> list[Outcome]:
+    assert _WORKER is not None
+    return _WORKER.run(units)
+
+
+class SeenIds:
+    """Person and claim ids already accepted in this input, kept on disk so memory stays flat."""
+
+    def __init__(self, folder: str) -> None:
+        self.connection = sqlite3.connect(os.path.join(folder, "seen.db"), isolation_level=None)
+        self.connection.execute("PRAGMA journal_mode = OFF")
+        self.connection.execute("PRAGMA synchronous = OFF")
+        self.connection.execute("CREATE TABLE seen (kind INTEGER, id TEXT, PRIMARY KEY (kind, id))")
+
+    def known(self, kind: int, ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            marks = ",".join("?" * len(part))
+            found.update(
+                row[0]
+                for row in self.connection.execute(
+                    f"SELECT id FROM seen WHERE kind = ? AND id IN ({marks})", [kind, *part]
+                )
+            )
+        return found
+
+    def add(self, rows: list[tuple[int, str]]) -> None:
+        self.connection.execute("BEGIN")
+        self.connection.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", rows)
+        self.connection.execute("COMMIT")
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+PERSON, CLAIM = 0, 1
+
+
+def _chunks(units: Iterable[Unit]) -> Iterator[list[Unit]]:
+    chunk: list[Unit] = []
+    for unit in units:
+        chunk.append(unit)
+        if len(chunk) >= CHUNK_UNITS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _outcomes(
+    settings: Settings, chunks: Iterator[list[Unit]], jobs: int
+) -> Iterator[tuple[list[Unit], list[Outcome]]]:
+    """Each chunk with its outcomes, in input order, with a bounded number in flight."""
+    if jobs <= 1:
+        worker = Worker(settings)
+        for chunk in chunks:
+            yield chunk, worker.run(chunk)
+        return
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with context.Pool(jobs, initializer=_start_worker, initargs=(settings,)) as pool:
+        pending: deque[tuple[list[Unit], AsyncResult[list[Outcome]]]] = deque()
+        for chunk in chunks:
+            pending.append((chunk, _submit(pool, chunk)))
+            if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
+                units, result = pending.popleft()
+                yield units, result.get()
+        while pending:
+            units, result = pending.popleft()
+            yield units, result.get()
+
+
+def _submit(pool: Pool, chunk: list[Unit]) -> AsyncResult[list[Outcome]]:
+    return pool.apply_async(_run_chunk, (chunk,))
+
+
+@attrs.define
+class Sinks:
+    """Where the run writes: results, error records, and progress."""
+
+    results: BinaryIO
+    errors: BinaryIO
+    advance: Callable[[Unit], None] = lambda unit: None
+
+
+def run_batch(
+    units: Iterable[Unit],
+    settings: Settings,
+    sinks: Sinks,
+    summary: Summary,
+    *,
+    jobs: int = 1,
+    store: LedgerStore | None = None,
+) -> Summary:
+    """Adjudicate every unit; write results and errors in input order; fill ``summary``."""
+    with tempfile.TemporaryDirectory(prefix="yzmedins-") as folder:
+        seen = SeenIds(folder)
+        pending: list[Settlement] = []
+        try:
+            for chunk, outcomes in _outcomes(settings, _chunks(units), jobs):
+                persons = [o.person_id for o in outcomes if o.person_id is not None]
+                claims = [claim_id for o in outcomes for claim_id in o.claim_ids]
+                known_persons = seen.known(PERSON, persons)
+                known_claims = seen.known(CLAIM, claims)
+                accepted: list[tuple[int, str]] = []
+                for unit, outcome in zip(chunk, outcomes, strict=True):
+                    sinks.advance(unit)
+                    outcome = _check_duplicates(unit, outcome, known_persons, known_claims)
+                    if outcome.errors:
+                        summary.errors += len(outcome.errors)
+                        for record in outcome.errors:
+                            sinks.errors.write(encode_error(record))
+                        continue
+                    assert outcome.person_id is not None
+                    known_persons.add(outcome.person_id)
+                    known_claims.update(outcome.claim_ids)
+                    accepted.append((PERSON, outcome.person_id))
+                    accepted.extend((CLAIM, claim_id) for claim_id in outcome.claim_ids)
+                    summary.bundles += 1
+                    summary.reproduced += outcome.reproduced
+                    for tally in outcome.tallies:
+                        summary.add(tally)
+                    sinks.results.writelines(outcome.lines)
+                    if outcome.settlement is not None:
+                        pending.append(outcome.settlement)
+                seen.add(accepted)
+                if store is not None and len(pending) >= COMMIT_EVERY:
+                    store.commit(pending)
+                    pending = []
+            if store is not None:
+                store.commit(pending)
+        finally:
+            seen.close()
+    return summary
+
+
+def _check_duplicates(unit: Unit, outcome: Outcome, persons: set[str], claims: set[str]) -> Outcome:
+    """RULES §10: a person or claim id of an earlier bundle of the input makes this one an error."""
+    if outcome.errors or outcome.person_id is None:
+        return outcome
+    error: InputError | None = None
+    if outcome.person_id in persons:
+        error = InputError(
+            f"person {outcome.person_id!r} already appeared in an earlier bundle", "person.id"
+        )
+    else:
+        for index, claim_id in enumerate(outcome.claim_ids):
+            if claim_id in claims:
+                error = InputError(
+                    f"claim id {claim_id!r} already appeared in an earlier bundle",
+                    f"claims[{index}].id",
+                )
+                break
+    if error is None:
+        return outcome
+    return Outcome(errors=tuple(unit.error_records(error)))
