@@ -225,8 +225,8 @@ def _approved(
     trace.append(
         TraceStep(
             subsidy_article,
-            f"secondary subsidy: S({ledger.self_burden + burden:.2f}) "
-            f"− S({ledger.self_burden:.2f})",
+            f"secondary subsidy: S({ledger.self_burden + burden}) "
+            f"− S({ledger.self_burden})",
             subsidy,
         )
     )

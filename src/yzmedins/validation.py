@@ -42,15 +42,21 @@ def check_person(person: Person) -> None:
         raise InputError("is before the birth date", "person.retired_on")
 
 
-def check_contribution(record: ContributionRecord, field: str) -> None:
+def check_contribution(
+    record: ContributionRecord, field: str, *, amounts_checked: bool = False
+) -> None:
     if record.end.index < record.start.index:
         raise InputError(f"'to' {record.end} is before 'from' {record.start}", field)
-    if record.base is not None:
+    if record.base is not None and not amounts_checked:
         check_money(record.base, f"{field}.base")
 
 
-def check_claim(claim: Claim, field: str = "claim") -> None:
-    """A claim's dates and amounts (RULES §5, §7, §10)."""
+def check_claim(claim: Claim, field: str = "claim", *, amounts_checked: bool = False) -> None:
+    """A claim's dates and amounts (RULES §5, §7, §10).
+
+    ``amounts_checked`` skips the per-amount checks of RULES §1 for amounts the codec has
+    already parsed (and so checked).
+    """
     if not claim.id:
         raise InputError("must not be empty", f"{field}.id")
     if claim.discharged_on < claim.admitted_on:
@@ -59,8 +65,9 @@ def check_claim(claim: Claim, field: str = "claim") -> None:
             f"{claim.admitted_on.isoformat()}",
             f"{field}.discharged_on",
         )
-    for name in ("total", "full_self_pay", "pre_self_pay"):
-        check_money(getattr(claim, name), f"{field}.{name}")
+    if not amounts_checked:
+        for name in ("total", "full_self_pay", "pre_self_pay"):
+            check_money(getattr(claim, name), f"{field}.{name}")
     if claim.full_self_pay > claim.total:
         raise InputError(
             f"{claim.full_self_pay} exceeds the total {claim.total}", f"{field}.full_self_pay"
@@ -74,7 +81,8 @@ def check_claim(claim: Claim, field: str = "claim") -> None:
     if claim.type is ClaimType.SPECIAL_OUTPATIENT:
         if claim.other_fund is None:
             raise InputError("is required on a special outpatient claim", f"{field}.other_fund")
-        check_money(claim.other_fund, f"{field}.other_fund")
+        if not amounts_checked:
+            check_money(claim.other_fund, f"{field}.other_fund")
         if claim.other_fund > claim.eligible:
             raise InputError(
                 f"{claim.other_fund} exceeds total − full_self_pay − pre_self_pay "
@@ -114,16 +122,16 @@ def check_ledger(ledger: Ledger, policies: PolicySet, field: str = "ytd") -> Non
         )
 
 
-def check_bundle(bundle: Bundle, policies: PolicySet) -> None:
+def check_bundle(bundle: Bundle, policies: PolicySet, *, amounts_checked: bool = False) -> None:
     """Every check above over a bundle, plus unique claim ids (RULES §10)."""
     check_person(bundle.person)
     for index, record in enumerate(bundle.contributions):
-        check_contribution(record, f"contributions[{index}]")
+        check_contribution(record, f"contributions[{index}]", amounts_checked=amounts_checked)
     if bundle.ytd is not None:
         check_ledger(bundle.ytd, policies)
     seen: set[str] = set()
     for index, claim in enumerate(bundle.claims):
-        check_claim(claim, f"claims[{index}]")
+        check_claim(claim, f"claims[{index}]", amounts_checked=amounts_checked)
         if claim.id in seen:
             raise InputError(
                 f"claim id {claim.id!r} is used twice in the bundle", f"claims[{index}].id"

@@ -92,7 +92,15 @@ def parse_money(value: Any, path: str) -> Decimal:
             raise InputError(
                 f"{value!r} is not an amount (digits with at most two decimal places)", path
             )
+        dot = value.find(".")
+        if dot < 0:
+            value += ".00"
+        elif len(value) - dot == 2:
+            value += "0"
         amount = Decimal(value)
+        if amount > MAX_AMOUNT:
+            raise InputError(f"{value!r} exceeds the largest accepted amount {MAX_AMOUNT}", path)
+        return amount
     elif isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"expected an amount, got {_kind(value)}", path)
     else:
@@ -109,15 +117,26 @@ def parse_money(value: Any, path: str) -> Decimal:
     return amount.quantize(_TWO_PLACES)
 
 
+_DATES: dict[str, date] = {}
+
+
 def parse_date(value: Any, path: str) -> date:
+    """A date written ``YYYY-MM-DD`` (dates seen before come from a small cache)."""
+    known = _DATES.get(value) if isinstance(value, str) else None
+    if known is not None:
+        return known
     if not isinstance(value, str):
         raise InputError(f"expected a date 'YYYY-MM-DD', got {_kind(value)}", path)
     if not _DATE_TEXT.fullmatch(value):
         raise InputError(f"{value!r} is not a date 'YYYY-MM-DD'", path)
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise InputError(f"{value!r} is not a valid date", path) from None
+    if len(_DATES) >= 100_000:
+        _DATES.clear()
+    _DATES[value] = parsed
+    return parsed
 
 
 def parse_month(value: Any, path: str) -> Month:
@@ -129,13 +148,19 @@ def parse_month(value: Any, path: str) -> Month:
     return Month.of(int(match.group(1)), int(match.group(2)))
 
 
+_MEMBERS: dict[type[StrEnum], dict[str, StrEnum]] = {}
+
+
 def parse_enum(value: Any, path: str, kind: type[_E]) -> _E:
-    try:
-        return kind(value)
-    except (ValueError, TypeError):
-        allowed = ", ".join(repr(member.value) for member in kind)
-        shown = repr(value) if isinstance(value, str) else _kind(value)
-        raise InputError(f"{shown} is not one of {allowed}", path) from None
+    members = _MEMBERS.get(kind)
+    if members is None:
+        members = _MEMBERS[kind] = {member.value: member for member in kind}
+    member = members.get(value) if isinstance(value, str) else None
+    if member is not None:
+        return member  # type: ignore[return-value]
+    allowed = ", ".join(repr(option.value) for option in kind)
+    shown = repr(value) if isinstance(value, str) else _kind(value)
+    raise InputError(f"{shown} is not one of {allowed}", path)
 
 
 def parse_bool(value: Any, path: str) -> bool:
@@ -188,6 +213,20 @@ _CLAIM_KEYS = frozenset(
 BUNDLE_KEYS = frozenset({"person", "contributions", "ytd", "claims"})
 
 
+def _enum_parser(kind: type[_E]) -> Callable[[Any, str], _E]:
+    def parse(value: Any, path: str) -> _E:
+        return parse_enum(value, path, kind)
+
+    return parse
+
+
+_female_class = _enum_parser(FemaleClass)
+_claim_type = _enum_parser(ClaimType)
+_route = _enum_parser(Route)
+_settlement = _enum_parser(Settlement)
+_cause = _enum_parser(Cause)
+
+
 def _optional_date(data: Mapping[str, Any], key: str, path: str) -> date | None:
     value = data.get(key)
     return None if value is None else parse_date(value, _path(path, key))
@@ -209,13 +248,7 @@ def parse_person(value: Any, path: str = "person") -> Person:
         sex=parse_enum(_required(data, "sex", path), f"{path}.sex", Sex),
         birth_date=parse_date(_required(data, "birth_date", path), f"{path}.birth_date"),
         category=parse_enum(_required(data, "category", path), f"{path}.category", Category),
-        female_class=_optional(
-            data,
-            "female_class",
-            path,
-            lambda v, p: parse_enum(v, p, FemaleClass),
-            FemaleClass.WORKER,
-        ),
+        female_class=_optional(data, "female_class", path, _female_class, FemaleClass.WORKER),
         statuses=statuses,
         retired_on=_optional_date(data, "retired_on", path),
         early_retirement=_optional(data, "early_retirement", path, parse_bool, False),
@@ -276,9 +309,7 @@ def parse_hospital(value: Any, path: str, required: bool) -> Hospital | None:
 
 def parse_claim(value: Any, path: str) -> Claim:
     data = _object(value, path, _CLAIM_KEYS)
-    kind = _optional(
-        data, "type", path, lambda v, p: parse_enum(v, p, ClaimType), ClaimType.INPATIENT
-    )
+    kind = _optional(data, "type", path, _claim_type, ClaimType.INPATIENT)
     inpatient = kind is ClaimType.INPATIENT
     hospital_value = data.get("hospital")
     if hospital_value is None and inpatient:
@@ -296,16 +327,10 @@ def parse_claim(value: Any, path: str) -> Claim:
         discharged_on=parse_date(_required(data, "discharged_on", path), f"{path}.discharged_on"),
         total=parse_money(_required(data, "total", path), f"{path}.total"),
         hospital=hospital,
-        route=_optional(data, "route", path, lambda v, p: parse_enum(v, p, Route), None),
-        settlement=_optional(
-            data,
-            "settlement",
-            path,
-            lambda v, p: parse_enum(v, p, Settlement),
-            Settlement.DIRECT,
-        ),
+        route=_optional(data, "route", path, _route, None),
+        settlement=_optional(data, "settlement", path, _settlement, Settlement.DIRECT),
         maternity=_optional(data, "maternity", path, parse_bool, False),
-        cause=_optional(data, "cause", path, lambda v, p: parse_enum(v, p, Cause), Cause.ILLNESS),
+        cause=_optional(data, "cause", path, _cause, Cause.ILLNESS),
         emergency_reported_on=_optional_date(data, "emergency_reported_on", path),
         exception_approved=_optional(data, "exception_approved", path, parse_bool, False),
         full_self_pay=_optional(data, "full_self_pay", path, parse_money, ZERO),
@@ -342,7 +367,7 @@ def parse_bundle(
             for index, item in enumerate(_array(data, "claims"))
         ),
     )
-    check_bundle(bundle, policies)
+    check_bundle(bundle, policies, amounts_checked=True)
     return bundle
 
 

@@ -129,16 +129,16 @@ def settle_stay(
     trace.append(
         TraceStep(
             basic_article,
-            f"basic fund at {routing.rates.basic.normalize():f}, room "
-            f"{room_basic:.2f} of the annual cap {policy.cap_basic:.2f}",
+            f"basic fund at {routing.rates.basic}, room "
+            f"{room_basic} of the annual cap {policy.cap_basic}",
             basic,
         )
     )
     trace.append(
         TraceStep(
             basic_article,
-            f"catastrophic mutual aid fund at {routing.rates.catastrophic.normalize():f}, room "
-            f"{room_catastrophic:.2f} of the annual cap {policy.cap_catastrophic:.2f}",
+            f"catastrophic mutual aid fund at {routing.rates.catastrophic}, room "
+            f"{room_catastrophic} of the annual cap {policy.cap_catastrophic}",
             catastrophic,
         )
     )
