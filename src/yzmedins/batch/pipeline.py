@@ -40,6 +40,10 @@ from yzmedins.io.units import Unit
 from yzmedins.model import Bundle, Claim, ClaimResult, Ledger
 from yzmedins.policy import PolicySet
 
+#: What the main process hands out: a unit to adjudicate, or an error record found while
+#: reading (a bad table row), passed through so that it keeps its place in the output.
+Item = Unit | ErrorRecord
+
 #: Units per chunk handed to a worker, and chunks in flight per worker.
 CHUNK_UNITS = 256
 IN_FLIGHT_PER_JOB = 3
@@ -82,10 +86,12 @@ class Worker:
 
             self.csv_row = csv_row
 
-    def run(self, units: list[Unit]) -> list[Outcome]:
+    def run(self, units: list[Item]) -> list[Outcome]:
         return [self.outcome(unit) for unit in units]
 
-    def outcome(self, unit: Unit) -> Outcome:
+    def outcome(self, unit: Item) -> Outcome:
+        if isinstance(unit, ErrorRecord):
+            return Outcome(errors=(unit,))
         try:
             value = unit.value
             if isinstance(value, bytes | str):
@@ -212,7 +218,7 @@ def _start_worker(settings: Settings) -> None:
     _WORKER = Worker(settings)
 
 
-def _run_chunk(units: list[Unit]) -> list[Outcome]:
+def _run_chunk(units: list[Item]) -> list[Outcome]:
     assert _WORKER is not None
     return _WORKER.run(units)
 
@@ -251,8 +257,8 @@ class SeenIds:
 PERSON, CLAIM = 0, 1
 
 
-def _chunks(units: Iterable[Unit]) -> Iterator[list[Unit]]:
-    chunk: list[Unit] = []
+def _chunks(units: Iterable[Item]) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
     for unit in units:
         chunk.append(unit)
         if len(chunk) >= CHUNK_UNITS:
@@ -263,8 +269,8 @@ def _chunks(units: Iterable[Unit]) -> Iterator[list[Unit]]:
 
 
 def _outcomes(
-    settings: Settings, chunks: Iterator[list[Unit]], jobs: int
-) -> Iterator[tuple[list[Unit], list[Outcome]]]:
+    settings: Settings, chunks: Iterator[list[Item]], jobs: int
+) -> Iterator[tuple[list[Item], list[Outcome]]]:
     """Each chunk with its outcomes, in input order, with a bounded number in flight."""
     if jobs <= 1:
         worker = Worker(settings)
@@ -273,7 +279,7 @@ def _outcomes(
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with context.Pool(jobs, initializer=_start_worker, initargs=(settings,)) as pool:
-        pending: deque[tuple[list[Unit], AsyncResult[list[Outcome]]]] = deque()
+        pending: deque[tuple[list[Item], AsyncResult[list[Outcome]]]] = deque()
         for chunk in chunks:
             pending.append((chunk, _submit(pool, chunk)))
             if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
@@ -284,7 +290,7 @@ def _outcomes(
             yield units, result.get()
 
 
-def _submit(pool: Pool, chunk: list[Unit]) -> AsyncResult[list[Outcome]]:
+def _submit(pool: Pool, chunk: list[Item]) -> AsyncResult[list[Outcome]]:
     return pool.apply_async(_run_chunk, (chunk,))
 
 
@@ -294,11 +300,11 @@ class Sinks:
 
     results: BinaryIO
     errors: BinaryIO
-    advance: Callable[[Unit], None] = lambda unit: None
+    advance: Callable[[Item], None] = lambda unit: None
 
 
 def run_batch(
-    units: Iterable[Unit],
+    units: Iterable[Item],
     settings: Settings,
     sinks: Sinks,
     summary: Summary,
@@ -348,9 +354,9 @@ def run_batch(
     return summary
 
 
-def _check_duplicates(unit: Unit, outcome: Outcome, persons: set[str], claims: set[str]) -> Outcome:
+def _check_duplicates(unit: Item, outcome: Outcome, persons: set[str], claims: set[str]) -> Outcome:
     """RULES §10: a person or claim id of an earlier bundle of the input makes this one an error."""
-    if outcome.errors or outcome.person_id is None:
+    if outcome.errors or outcome.person_id is None or isinstance(unit, ErrorRecord):
         return outcome
     error: InputError | None = None
     if outcome.person_id in persons:

@@ -10,13 +10,13 @@ import argparse
 import os
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any, BinaryIO
 
 import orjson
 
-from yzmedins.batch.pipeline import Settings, Sinks, run_batch
+from yzmedins.batch.pipeline import Item, Settings, Sinks, run_batch
 from yzmedins.batch.store import LedgerStore, StoreError
 from yzmedins.batch.summary import Summary
 from yzmedins.cli import (
@@ -29,6 +29,7 @@ from yzmedins.cli import (
     policies_from_args,
 )
 from yzmedins.io.units import Unit
+from yzmedins.policy import PolicySet
 
 
 def register(subparsers: Any) -> None:
@@ -121,14 +122,16 @@ def run(args: argparse.Namespace) -> int:
         out = open_output(stack, args.output, sys.stdout.buffer)
         err = open_output(stack, args.errors, sys.stderr.buffer)
         if use_tables:
-            units, total, unit_size = _table_units(stack, args, summary)
+            units, total, unit_size = _table_units(stack, args, summary, policies)
+            unit_name = "claims"
         else:
             inputs = [(name, open_input(stack, name)) for name in args.inputs]
             units = _jsonl_units(inputs, summary)
             names = [name for name in args.inputs if name != "-"]
             total = _total_size(names) if len(names) == len(args.inputs) else None
             unit_size = _line_size
-        progress = _progress(args, total)
+            unit_name = "B"
+        progress = _progress(args, total, unit_name)
         if progress is not None:
             stack.callback(progress.close)
         if args.format == "csv":
@@ -160,36 +163,41 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_INPUT_ERRORS if summary.errors else EXIT_OK
 
 
-def _line_size(unit: Unit) -> int:
-    value = unit.value
+def _line_size(unit: Item) -> int:
+    value = unit.value if isinstance(unit, Unit) else b""
     return len(value) if isinstance(value, bytes) else 1
 
 
-def _claim_rows(unit: Unit) -> int:
-    return len(unit.claim_rows or ())
+def _claim_rows(unit: Item) -> int:
+    return len(unit.claim_rows or ()) if isinstance(unit, Unit) else 1
 
 
 def _table_units(
-    stack: ExitStack, args: argparse.Namespace, summary: Summary
-) -> tuple[Iterator[Unit], int | None, Any]:
+    stack: ExitStack, args: argparse.Namespace, summary: Summary, policies: PolicySet
+) -> tuple[Iterator[Item], int | None, Callable[[Item], int]]:
+    """Stage the three tables and yield their bundles (and bad rows) person by person."""
     from yzmedins.io.tables import TableError, read_tables
 
     folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="yzmedins-tables-"))
     try:
-        reader = read_tables(args.persons, args.contributions, args.claims, folder)
+        reader = read_tables(
+            args.persons, args.contributions, args.claims, folder, policies=policies
+        )
     except TableError as error:
         raise UsageError(str(error)) from None
-    raise NotImplementedError(reader, summary)
+    stack.callback(reader.close)
+    summary.inputs.update(reader.rows_read)
+    return iter(reader), reader.rows_read.get(args.claims), _claim_rows
 
 
-def _progress(args: argparse.Namespace, total: int | None) -> Any:
+def _progress(args: argparse.Namespace, total: int | None, unit: str) -> Any:
     if args.quiet or not sys.stderr.isatty():
         return None
     from tqdm import tqdm
 
     return tqdm(
         total=total,
-        unit="B",
+        unit=unit,
         unit_scale=True,
         desc="adjudicating",
         file=sys.stderr,
