@@ -23,8 +23,10 @@ import attrs
 import orjson
 
 from yzmedins.batch.store import (
+    EMPTY_STATE,
     LedgerReader,
     LedgerStore,
+    PersonState,
     RecordedClaim,
     Settlement,
     claim_digest,
@@ -79,6 +81,8 @@ class Worker:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.reader = None if settings.store_path is None else LedgerReader(settings.store_path)
+        self.recorded: dict[str, RecordedClaim] = {}
+        self.states: dict[str, PersonState] = {}
         self.encode_json: Callable[[ClaimResult], bytes] = _encode_json
         self.csv_row: Callable[[dict[str, Any]], bytes] | None = None
         if settings.csv:
@@ -87,20 +91,42 @@ class Worker:
             self.csv_row = csv_row
 
     def run(self, units: list[Item]) -> list[Outcome]:
-        return [self.outcome(unit) for unit in units]
+        """The outcomes of a chunk, in order; with a store, one look-up for the whole chunk."""
+        parsed = [self._parse(unit) for unit in units]
+        if self.reader is None:
+            return [
+                parsed_item
+                if isinstance(parsed_item, Outcome)
+                else self._guard(unit, self._settle, parsed_item)
+                for unit, parsed_item in zip(units, parsed, strict=True)
+            ]
+        bundles = [item for item in parsed if isinstance(item, Bundle)]
+        self.recorded = self.reader.claims(c.id for b in bundles for c in b.claims)
+        self.states = self.reader.persons(b.person.id for b in bundles)
+        return [
+            parsed_item
+            if isinstance(parsed_item, Outcome)
+            else self._guard(unit, self._settle_with_store, parsed_item)
+            for unit, parsed_item in zip(units, parsed, strict=True)
+        ]
 
-    def outcome(self, unit: Item) -> Outcome:
+    def _parse(self, unit: Item) -> Bundle | Outcome:
         if isinstance(unit, ErrorRecord):
             return Outcome(errors=(unit,))
         try:
             value = unit.value
             if isinstance(value, bytes | str):
                 value = decode_line(value)
-            bundle = parse_bundle(value, self.settings.policies)
-            if self.reader is None:
-                return self._settle(bundle)
-            return self._settle_with_store(bundle, self.reader)
+            return parse_bundle(value, self.settings.policies)
         except InputError as error:
+            return Outcome(errors=tuple(unit.error_records(error)))
+
+    @staticmethod
+    def _guard(unit: Item, settle: Callable[[Bundle], Outcome], bundle: Bundle) -> Outcome:
+        try:
+            return settle(bundle)
+        except InputError as error:
+            assert isinstance(unit, Unit)
             return Outcome(errors=tuple(unit.error_records(error)))
 
     def _line(self, result: ClaimResult) -> bytes:
@@ -121,10 +147,10 @@ class Worker:
             claim_ids=tuple(claim.id for claim in bundle.claims),
         )
 
-    def _settle_with_store(self, bundle: Bundle, reader: LedgerReader) -> Outcome:
+    def _settle_with_store(self, bundle: Bundle) -> Outcome:
         """Settle only the claims the store has not recorded, after the recorded ones."""
         person_id = bundle.person.id
-        recorded = reader.claims(claim.id for claim in bundle.claims)
+        recorded = self.recorded
         reproduced: list[RecordedClaim] = []
         new: list[tuple[int, Claim]] = []
         digests: dict[str, bytes] = {}
@@ -146,7 +172,7 @@ class Worker:
                 )
             else:
                 reproduced.append(record)
-        state = reader.person(person_id)
+        state = self.states.get(person_id, EMPTY_STATE)
         ledgers: dict[int, Ledger] = dict(state.ledgers)
         seeds = dict(state.seeds)
         if bundle.ytd is not None:
@@ -163,11 +189,11 @@ class Worker:
                 seeds[year] = seed_text(bundle.ytd)
         file = PersonFile(bundle.person, bundle.contributions)
         results, after = settle_sequence(file, new, ledgers, self.settings.policies)
-        reproduced.sort(key=lambda record: record.seq)
+        reproduced.sort(key=lambda record: record.settled)
         lines = [self._reproduce(record) for record in reproduced]
         tallies = [Tally.of_json_text(record.tally) for record in reproduced]
         claim_rows = []
-        for offset, result in enumerate(results):
+        for result in results:
             json_line = self.encode_json(result)
             tally = Tally.of(result)
             lines.append(json_line if self.csv_row is None else self._line(result))
@@ -176,7 +202,6 @@ class Worker:
                 (
                     result.claim_id,
                     result.year,
-                    state.next_seq + offset,
                     digests[result.claim_id],
                     json_line,
                     tally.to_json_text(),

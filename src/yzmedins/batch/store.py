@@ -5,10 +5,11 @@ Schema version 1 (``PRAGMA user_version``)::
     meta    (key TEXT PRIMARY KEY, value TEXT)           -- schema_version, created_by
     ledgers (person_id, year, basic_fund, catastrophic_fund, self_burden, secondary_subsidy,
              banded, seed)                                -- PRIMARY KEY (person_id, year)
-    claims  (claim_id PRIMARY KEY, person_id, year, seq, digest, result, tally)
+    claims  (settled INTEGER PRIMARY KEY, claim_id UNIQUE, person_id, year, digest, result, tally)
 
 Money is stored as decimal text. ``seed`` is the ``ytd`` that opened a person-year (JSON, or
-NULL when the year started from zero). ``seq`` orders a person's settled claims; ``digest`` is a
+NULL when the year started from zero). ``settled`` numbers the claims in the order they were
+settled (the order of the runs, and within a run of the results); ``digest`` is a
 hash of the claim as parsed (so ``"12000"`` and ``"12000.00"`` are the same content); ``result``
 is the result line exactly as written, so a rerun reproduces it byte for byte; ``tally`` feeds
 the run summary.
@@ -26,7 +27,7 @@ import fcntl
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any
 
@@ -51,15 +52,14 @@ CREATE TABLE IF NOT EXISTS ledgers (
     PRIMARY KEY (person_id, year)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS claims (
-    claim_id TEXT PRIMARY KEY,
+    settled INTEGER PRIMARY KEY,
+    claim_id TEXT NOT NULL UNIQUE,
     person_id TEXT NOT NULL,
     year INTEGER NOT NULL,
-    seq INTEGER NOT NULL,
     digest BLOB NOT NULL,
     result BLOB NOT NULL,
     tally TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS claims_by_person ON claims (person_id, seq);
 """
 
 
@@ -82,7 +82,29 @@ class StoreError(Exception):
 
 def claim_digest(claim: Claim) -> bytes:
     """A digest of the claim's content as parsed (defaults applied, amounts normalised)."""
-    return hashlib.blake2b(repr(claim).encode(), digest_size=16).digest()
+    hospital = claim.hospital
+    text = "\x1f".join(
+        (
+            claim.id,
+            claim.type,
+            str(claim.admitted_on),
+            str(claim.discharged_on),
+            ""
+            if hospital is None
+            else f"{hospital.level}/{hospital.region}/{hospital.contracted}/{hospital.provincial}",
+            claim.route or "",
+            claim.settlement,
+            str(claim.maternity),
+            claim.cause,
+            str(claim.emergency_reported_on),
+            str(claim.exception_approved),
+            str(claim.total),
+            str(claim.full_self_pay),
+            str(claim.pre_self_pay),
+            str(claim.other_fund),
+        )
+    )
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
 
 
 def ledger_to_row(ledger: Ledger) -> tuple[str, str, str, str, str]:
@@ -108,7 +130,7 @@ def seed_text(ledger: Ledger | None) -> str | None:
 @attrs.frozen
 class RecordedClaim:
     person_id: str
-    seq: int
+    settled: int
     digest: bytes
     result: bytes
     tally: str
@@ -116,11 +138,10 @@ class RecordedClaim:
 
 @attrs.frozen
 class PersonState:
-    """What the store holds for one person: ledgers and seeds by year, and recorded claims."""
+    """What the store holds for one person: ledgers and the seeds that opened them, by year."""
 
     ledgers: dict[int, Ledger]
     seeds: dict[int, str | None]
-    next_seq: int
 
 
 @attrs.frozen
@@ -129,9 +150,16 @@ class Settlement:
 
     person_id: str
     ledgers: tuple[tuple[int, Ledger, str | None], ...]  # (year, ledger, seed) touched
-    claims: tuple[
-        tuple[str, int, int, bytes, bytes, str], ...
-    ]  # id, year, seq, digest, result, tally
+    claims: tuple[tuple[str, int, bytes, bytes, str], ...]  # id, year, digest, result, tally
+
+
+EMPTY_STATE = PersonState({}, {})
+
+
+def _parts(values: list[str], size: int = 900) -> Iterator[list[str]]:
+    """``values`` in parts small enough for one SQL ``IN (...)`` list."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _connect(path: str, *, read_only: bool) -> sqlite3.Connection:
@@ -150,31 +178,32 @@ class LedgerReader:
         self.connection = _connect(path, read_only=True)
 
     def claims(self, claim_ids: Iterable[str]) -> dict[str, RecordedClaim]:
-        ids = list(claim_ids)
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self.connection.execute(
-            f"SELECT claim_id, person_id, seq, digest, result, tally FROM claims "
-            f"WHERE claim_id IN ({marks})",
-            ids,
-        )
-        return {row[0]: RecordedClaim(*row[1:]) for row in rows}
+        """The recorded claims among ``claim_ids``."""
+        found: dict[str, RecordedClaim] = {}
+        for part in _parts(list(claim_ids)):
+            rows = self.connection.execute(
+                "SELECT claim_id, person_id, settled, digest, result, tally FROM claims "
+                f"WHERE claim_id IN ({','.join('?' * len(part))})",
+                part,
+            )
+            found.update((row[0], RecordedClaim(*row[1:])) for row in rows)
+        return found
 
-    def person(self, person_id: str) -> PersonState:
-        ledgers: dict[int, Ledger] = {}
-        seeds: dict[int, str | None] = {}
-        for row in self.connection.execute(
-            "SELECT year, basic_fund, catastrophic_fund, self_burden, secondary_subsidy, banded, "
-            "seed FROM ledgers WHERE person_id = ?",
-            (person_id,),
-        ):
-            ledgers[row[0]] = ledger_from_row(row[0], row[1:6])
-            seeds[row[0]] = row[6]
-        (last,) = self.connection.execute(
-            "SELECT MAX(seq) FROM claims WHERE person_id = ?", (person_id,)
-        ).fetchone()
-        return PersonState(ledgers, seeds, 0 if last is None else last + 1)
+    def persons(self, person_ids: Iterable[str]) -> dict[str, PersonState]:
+        """The ledgers (and their seeds) of the persons the store holds among ``person_ids``."""
+        states: dict[str, PersonState] = {}
+        for part in _parts(list(person_ids)):
+            rows = self.connection.execute(
+                "SELECT person_id, year, basic_fund, catastrophic_fund, self_burden, "
+                "secondary_subsidy, banded, seed FROM ledgers "
+                f"WHERE person_id IN ({','.join('?' * len(part))})",
+                part,
+            )
+            for row in rows:
+                state = states.setdefault(row[0], PersonState({}, {}))
+                state.ledgers[row[1]] = ledger_from_row(row[1], row[2:7])
+                state.seeds[row[1]] = row[7]
+        return states
 
     def close(self) -> None:
         self.connection.close()
@@ -257,10 +286,8 @@ class LedgerStore:
         for settlement in settlements:
             for year, ledger, seed in settlement.ledgers:
                 ledger_rows.append((settlement.person_id, year, *ledger_to_row(ledger), seed))
-            for claim_id, year, seq, digest, result, tally in settlement.claims:
-                claim_rows.append(
-                    (claim_id, settlement.person_id, year, seq, digest, result, tally)
-                )
+            for claim_id, year, digest, result, tally in settlement.claims:
+                claim_rows.append((claim_id, settlement.person_id, year, digest, result, tally))
         if not ledger_rows and not claim_rows:
             return
         connection = self.connection
@@ -274,7 +301,11 @@ class LedgerStore:
                 "secondary_subsidy = excluded.secondary_subsidy, banded = excluded.banded",
                 ledger_rows,
             )
-            connection.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?, ?, ?)", claim_rows)
+            connection.executemany(
+                "INSERT INTO claims (claim_id, person_id, year, digest, result, tally) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                claim_rows,
+            )
         except BaseException:
             connection.execute("ROLLBACK")
             raise
