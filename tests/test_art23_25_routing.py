@@ -170,3 +170,23 @@ def test_art25_admission_outside_the_calendar_is_an_input_error() -> None:
 def test_art17_route_is_not_read_for_a_local_stay() -> None:
     result, _ = settle(stay("10000.00", route=Route.EMERGENCY))
     assert result.approved and result.deductible == m("800.00")
+
+
+def test_art31_6_abroad_without_a_route_is_also_unreferred() -> None:
+    result, _ = settle(stay(hospital=hospital(region=Region.ABROAD)))
+    assert codes(result) == ["ABROAD", "UNREFERRED"]
+
+
+def test_art25_late_emergency_abroad_is_abroad_and_overdue() -> None:
+    claim = stay(hospital=hospital(region=Region.ABROAD), route=Route.EMERGENCY)
+    assert codes(settle(claim)[0]) == ["ABROAD", "OVERDUE"]
+
+
+def test_art25_report_before_admission_is_in_time() -> None:
+    claim = stay(
+        "10000.00",
+        hospital=IN_PROVINCE,
+        route=Route.EMERGENCY,
+        emergency_reported_on=d("2019-03-01"),
+    )
+    assert settle(claim)[0].approved

@@ -156,3 +156,19 @@ def test_rules_s8_rejected_output_shape() -> None:
     assert out["basic_rate"] == "0.00" and out["catastrophic_rate"] == "0.00"
     assert out["personal_cash"] == "12000.00" and out["eligible"] == "11500.00"
     assert out["ytd"]["basic_fund"] == "0.00"
+
+
+def test_rules_s10_special_outpatient_hospital_is_checked_but_not_required() -> None:
+    value = bundle(type="special_outpatient", other_fund="100.00", hospital={"contracted": False})
+    assert parse_bundle(value, POLICIES).claims[0].hospital is None
+    wrong = bundle(type="special_outpatient", other_fund="100.00", hospital={"level": "palace"})
+    assert _error(wrong).field == "claims[0].hospital.level"
+
+
+def test_rules_s10_optional_base_and_claims() -> None:
+    value = bundle()
+    del value["contributions"][0]["base"]
+    assert parse_bundle(value, POLICIES).contributions[0].base is None
+    value = bundle()
+    del value["claims"]
+    assert adjudicate_bundle(parse_bundle(value, POLICIES)) == []
