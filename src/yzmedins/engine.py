@@ -65,12 +65,34 @@ class PersonFile:
     person: Person
     contributions: tuple[ContributionRecord, ...]
     _runs: dict[str, tuple[Run, ...]] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    flags: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+
+    @flags.default
+    def _person_flags(self) -> tuple[str, ...]:
+        return _flags(self.person)
 
     def runs(self, policy: Policy) -> tuple[Run, ...]:
         runs = self._runs.get(policy.id)
         if runs is None:
             runs = self._runs[policy.id] = contribution_runs(self.contributions, policy)
         return runs
+
+
+_IN_FORCE_STEPS: dict[tuple[int, int], tuple[Policy, TraceStep]] = {}
+
+
+def _in_force_step(policy: Policy, year: int) -> TraceStep:
+    """第三十九条: the trace step naming the policy in force (shared: trace steps are values)."""
+    known = _IN_FORCE_STEPS.get((id(policy), year))
+    if known is not None and known[0] is policy:
+        return known[1]
+    step = TraceStep(
+        policy.cite("in_force.from").article,
+        f"{policy.document} in force {policy.in_force_from.isoformat()}.."
+        f"{policy.in_force_to.isoformat()}; settlement year {year}",
+    )
+    _IN_FORCE_STEPS[(id(policy), year)] = (policy, step)
+    return step
 
 
 def _ledger_for(claim: Claim, ledger: Ledger | None) -> Ledger:
@@ -149,13 +171,7 @@ def settle(
             )
         )
     else:
-        trace.append(
-            TraceStep(
-                policy.cite("in_force.from").article,
-                f"{policy.document} in force {policy.in_force_from.isoformat()}.."
-                f"{policy.in_force_to.isoformat()}; settlement year {claim.year}",
-            )
-        )
+        trace.append(_in_force_step(policy, claim.year))
     lixiu_reason = lixiu(person)
     if lixiu_reason is not None:
         reasons.append(lixiu_reason)
@@ -179,11 +195,11 @@ def settle(
     if reasons:
         route = RouteKind.SPECIAL_OUTPATIENT if routing is None else routing.kind
         return _rejected(person, claim, ledger, reasons, trace, route), ledger
-    return _approved(person, claim, ledger, routing, policy, trace)
+    return _approved(file, claim, ledger, routing, policy, trace)
 
 
 def _approved(
-    person: Person,
+    file: PersonFile,
     claim: Claim,
     ledger: Ledger,
     routing: Routing | None,
@@ -232,7 +248,8 @@ def _approved(
     fund_total = basic + catastrophic + other + subsidy
     personal_cash = claim.total - fund_total
     in_scope = eligible - basic - catastrophic - other
-    flags = _flags(person)
+    person = file.person
+    flags = file.flags
     if FLAG_VETERAN in flags:
         trace.append(TraceStep(ART_VETERAN, "一至六级革命伤残军人: benefits under separate rules"))
     if FLAG_CIVIL_SERVANT_SUBSIDY in flags:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -47,10 +48,31 @@ class Routing:
     reasons: tuple[Reason, ...] = ()
 
 
+_ROUTINGS: dict[tuple[object, ...], tuple[Policy, Routing]] = {}
+
+
+def _memo(policy: Policy, key: tuple[object, ...], make: Callable[[], Routing]) -> Routing:
+    """Routings are values: one per policy and situation is built, then shared."""
+    known = _ROUTINGS.get((id(policy), *key))
+    if known is not None and known[0] is policy:
+        return known[1]
+    routing = make()
+    _ROUTINGS[(id(policy), *key)] = (policy, routing)
+    return routing
+
+
 def local_routing(
     level: Level, policy: Policy, description: str, kind: RouteKind = RouteKind.LOCAL
 ) -> Routing:
     """第十七条/第十八条 本统筹地区: deductible by hospital level, 90% / 95%."""
+    return _memo(
+        policy,
+        ("local", level, description, kind),
+        lambda: _local_routing(level, policy, description, kind),
+    )
+
+
+def _local_routing(level: Level, policy: Policy, description: str, kind: RouteKind) -> Routing:
     return Routing(
         kind=kind,
         description=description,
@@ -78,6 +100,20 @@ def referral_routing(
     kind: RouteKind | None = None,
 ) -> Routing:
     """第二十三条(1)(2)(3): deductible 1200 (第十七条), rates by region, less when reimbursed."""
+    return _memo(
+        policy,
+        ("referral", region, settlement, description, kind),
+        lambda: _referral_routing(region, settlement, policy, description, kind),
+    )
+
+
+def _referral_routing(
+    region: Region,
+    settlement: Settlement,
+    policy: Policy,
+    description: str,
+    kind: RouteKind | None,
+) -> Routing:
     if region is Region.IN_PROVINCE:
         rates, key = policy.rates_in_province, "rates.in_province.basic"
         kind = kind or RouteKind.REFERRAL_IN_PROVINCE
