@@ -222,3 +222,17 @@ def test_the_realtime_example_runs() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert "approved: fund pays 9815.00, patient pays 2185.00" in completed.stdout
+
+
+def test_ids_of_an_earlier_invalid_line_still_count_as_used(tmp_path: Path) -> None:
+    # RULES §10: "a claim id used twice in one input is an input error on the later line" —
+    # also when the earlier line was refused for another reason.
+    first = bundle(total="1.234")
+    second = bundle()
+    second["person"]["id"] = "P2"
+    status, results, errors = _run(tmp_path, [first, second])
+    assert status == 1 and results == []
+    assert [(e["line"], e["field"]) for e in errors] == [
+        (1, "claims[0].total"),
+        (2, "claims[0].id"),
+    ]

@@ -113,13 +113,16 @@ class Worker:
     def _parse(self, unit: Item) -> Bundle | Outcome:
         if isinstance(unit, ErrorRecord):
             return Outcome(errors=(unit,))
+        value = unit.value
         try:
-            value = unit.value
             if isinstance(value, bytes | str):
                 value = decode_line(value)
             return parse_bundle(value, self.settings.policies)
         except InputError as error:
-            return Outcome(errors=tuple(unit.error_records(error)))
+            person_id, claim_ids = readable_ids(value)
+            return Outcome(
+                errors=tuple(unit.error_records(error)), person_id=person_id, claim_ids=claim_ids
+            )
 
     @staticmethod
     def _guard(unit: Item, settle: Callable[[Bundle], Outcome], bundle: Bundle) -> Outcome:
@@ -127,7 +130,11 @@ class Worker:
             return settle(bundle)
         except InputError as error:
             assert isinstance(unit, Unit)
-            return Outcome(errors=tuple(unit.error_records(error)))
+            return Outcome(
+                errors=tuple(unit.error_records(error)),
+                person_id=bundle.person.id,
+                claim_ids=tuple(claim.id for claim in bundle.claims),
+            )
 
     def _line(self, result: ClaimResult) -> bytes:
         if self.csv_row is None:
@@ -230,6 +237,25 @@ class Worker:
         return self.csv_row(orjson.loads(record.result))
 
 
+def readable_ids(value: Any) -> tuple[str | None, tuple[str, ...]]:
+    """The person and claim ids that can be read from a line that failed (RULES §10: an id
+    used on an earlier line makes a later line an error, whether or not the earlier one was
+    valid)."""
+    if not isinstance(value, dict):
+        return None, ()
+    person = value.get("person")
+    person_id = person.get("id") if isinstance(person, dict) else None
+    claims = value.get("claims")
+    claim_ids: tuple[str, ...] = ()
+    if isinstance(claims, list):
+        claim_ids = tuple(
+            claim["id"]
+            for claim in claims
+            if isinstance(claim, dict) and isinstance(claim.get("id"), str)
+        )
+    return (person_id if isinstance(person_id, str) and person_id else None), claim_ids
+
+
 def _encode_json(result: ClaimResult) -> bytes:
     return orjson.dumps(result_to_json(result)) + b"\n"
 
@@ -249,7 +275,7 @@ def _run_chunk(units: list[Item]) -> list[Outcome]:
 
 
 class SeenIds:
-    """Person and claim ids already accepted in this input, kept on disk so memory stays flat."""
+    """Person and claim ids read so far in this input, kept on disk so memory stays flat."""
 
     def __init__(self, folder: str) -> None:
         self.connection = sqlite3.connect(os.path.join(folder, "seen.db"), isolation_level=None)
@@ -347,20 +373,20 @@ def run_batch(
                 claims = [claim_id for o in outcomes for claim_id in o.claim_ids]
                 known_persons = seen.known(PERSON, persons)
                 known_claims = seen.known(CLAIM, claims)
-                accepted: list[tuple[int, str]] = []
+                read_ids: list[tuple[int, str]] = []
                 for unit, outcome in zip(chunk, outcomes, strict=True):
                     sinks.advance(unit)
                     outcome = _check_duplicates(unit, outcome, known_persons, known_claims)
+                    if outcome.person_id is not None:
+                        known_persons.add(outcome.person_id)
+                        read_ids.append((PERSON, outcome.person_id))
+                    known_claims.update(outcome.claim_ids)
+                    read_ids.extend((CLAIM, claim_id) for claim_id in outcome.claim_ids)
                     if outcome.errors:
                         summary.errors += len(outcome.errors)
                         for record in outcome.errors:
                             sinks.errors.write(encode_error(record))
                         continue
-                    assert outcome.person_id is not None
-                    known_persons.add(outcome.person_id)
-                    known_claims.update(outcome.claim_ids)
-                    accepted.append((PERSON, outcome.person_id))
-                    accepted.extend((CLAIM, claim_id) for claim_id in outcome.claim_ids)
                     summary.bundles += 1
                     summary.reproduced += outcome.reproduced
                     for tally in outcome.tallies:
@@ -368,7 +394,7 @@ def run_batch(
                     sinks.results.writelines(outcome.lines)
                     if outcome.settlement is not None:
                         pending.append(outcome.settlement)
-                seen.add(accepted)
+                seen.add(read_ids)
                 if store is not None and len(pending) >= COMMIT_EVERY:
                     store.commit(pending)
                     pending = []
@@ -383,6 +409,7 @@ def _check_duplicates(unit: Item, outcome: Outcome, persons: set[str], claims: s
     """RULES §10: a person or claim id of an earlier bundle of the input makes this one an error."""
     if outcome.errors or outcome.person_id is None or isinstance(unit, ErrorRecord):
         return outcome
+    # Ids repeated inside the line itself were refused by the codec; here: earlier lines.
     error: InputError | None = None
     if outcome.person_id in persons:
         error = InputError(
@@ -398,4 +425,8 @@ def _check_duplicates(unit: Item, outcome: Outcome, persons: set[str], claims: s
                 break
     if error is None:
         return outcome
-    return Outcome(errors=tuple(unit.error_records(error)))
+    return Outcome(
+        errors=tuple(unit.error_records(error)),
+        person_id=outcome.person_id,
+        claim_ids=outcome.claim_ids,
+    )

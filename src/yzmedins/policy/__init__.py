@@ -29,6 +29,7 @@ __all__ = [
     "PolicyError",
     "PolicySet",
     "ReductionReading",
+    "base_ceiling_from_text",
     "default_policies",
     "load_policy",
 ]
@@ -120,6 +121,9 @@ class Policy:
     cap_reading: CapReading
     reduction_reading: ReductionReading
     maternity_reading: MaternityReading
+    #: 第九条: the largest employee base as a multiple of the prior-year average wage; ``None``
+    #: (the default reading, RULES §9) is no ceiling.
+    base_ceiling: Decimal | None
     citations: Mapping[str, Citation] = attrs.field(repr=False)
 
     def in_force_on(self, day: date) -> bool:
@@ -153,6 +157,10 @@ class Policy:
             maternity_reading=maternity_reading or self.maternity_reading,
         )
 
+    def with_base_ceiling(self, multiple: Decimal | None) -> Policy:
+        """The same parameters with another 第九条 base ceiling (``None``: no ceiling)."""
+        return attrs.evolve(self, base_ceiling=multiple)
+
 
 @attrs.frozen
 class PolicySet:
@@ -179,6 +187,25 @@ class PolicySet:
     def nearest(self, discharged_on: date) -> Policy:
         """The policy whose window is nearest ``discharged_on`` (for a claim outside all)."""
         return min(self.policies, key=lambda p: p.distance_to(discharged_on))
+
+
+NO_CEILING = "none"
+
+
+def base_ceiling_from_text(text: str) -> Decimal | None:
+    """第九条 base ceiling option: ``"none"``, or a multiple of the average wage, at least 1.
+
+    A ceiling below the average wage would contradict 第九条's floor, so it is refused.
+    """
+    if text == NO_CEILING:
+        return None
+    try:
+        multiple = Decimal(text)
+    except InvalidOperation:
+        raise PolicyError(f"{text!r} is neither {NO_CEILING!r} nor a decimal") from None
+    if not multiple.is_finite() or multiple < 1:
+        raise PolicyError(f"{text!r}: a base ceiling must be a multiple of at least 1")
+    return multiple
 
 
 def _citation(path: str, entry: Mapping[str, Any]) -> Citation:
@@ -260,6 +287,15 @@ class _Reader:
                 f"{self.source}: options.{key}: {raw!r} is not one of {allowed}"
             ) from None
 
+    def ceiling(self, key: str) -> Decimal | None:
+        raw = self._entry(f"options.{key}")
+        if not isinstance(raw, str):
+            raise PolicyError(f"{self.source}: options.{key}: write the multiple as a string")
+        try:
+            return base_ceiling_from_text(raw)
+        except PolicyError as error:
+            raise PolicyError(f"{self.source}: options.{key}: {error}") from None
+
 
 def parse_policy(data: Mapping[str, Any], source: str = "<policy>") -> Policy:
     """Validate parsed TOML into a :class:`Policy`."""
@@ -301,6 +337,7 @@ def parse_policy(data: Mapping[str, Any], source: str = "<policy>") -> Policy:
         cap_reading=r.option("cap_reading", CapReading),
         reduction_reading=r.option("reimbursement_reduction", ReductionReading),
         maternity_reading=r.option("maternity", MaternityReading),
+        base_ceiling=r.ceiling("contribution_base_ceiling"),
         citations=dict(r.citations),
     )
     if policy.in_force_from > policy.in_force_to:
