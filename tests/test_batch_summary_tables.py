@@ -84,11 +84,29 @@ def test_bad_table_rows_are_error_records_with_file_and_row(tmp_path: Path) -> N
     bad = tmp_path / "claims.csv"
     bad.write_text("\n".join([header, broken, *claims[2:]]) + "\n", encoding="utf-8")
     args = [*TABLES[:4], "--claims", str(bad)]
-    out, err = tmp_path / "out.jsonl", tmp_path / "err.jsonl"
-    assert main(["adjudicate", "--quiet", *args, "-o", str(out), "--errors", str(err)]) == 1
+    out, err, summary = tmp_path / "out.jsonl", tmp_path / "err.jsonl", tmp_path / "s.json"
+    status = main(
+        [
+            "adjudicate",
+            "--quiet",
+            *args,
+            "-o",
+            str(out),
+            "--errors",
+            str(err),
+            "--summary",
+            str(summary),
+        ]
+    )
+    assert status == 1
     (record,) = _lines(err)
     assert record["file"] == str(bad) and record["line"] == 2 and record["field"] == "total"
     assert len(_lines(out)) == len(claims) - 2
+    # Every row accounted for: claims rows in the results or the errors, the rest used or not.
+    rows = json.loads(summary.read_text("utf-8"))["table_rows"]
+    for counts in rows.values():
+        assert counts["read"] == counts["used"] + counts["failed"] + counts["unused"]
+    assert rows[str(bad)]["read"] == len(_lines(out)) + len(_lines(err))
 
 
 def test_results_as_csv(tmp_path: Path) -> None:

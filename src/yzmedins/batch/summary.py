@@ -87,6 +87,8 @@ class Summary:
     totals: list[int] = attrs.field(factory=lambda: [0] * len(AMOUNTS))
     by_route: dict[str, list[int]] = attrs.field(factory=dict)
     approved_by_route: Counter[str] = attrs.field(factory=Counter)
+    #: Tables only: each file's data rows as read, used in a bundle, failed, or unused.
+    table_rows: dict[str, dict[str, int]] = attrs.field(factory=dict)
 
     def add(self, tally: Tally) -> None:
         self.claims += 1
@@ -117,6 +119,7 @@ class Summary:
             },
             "input_errors": self.errors,
             "reproduced_from_ledger": self.reproduced,
+            **({"table_rows": self.table_rows} if self.table_rows else {}),
             "totals": {name: yuan(value) for name, value in zip(AMOUNTS, self.totals, strict=True)},
             "approved_by_route": {
                 route: {

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from typing import Any, BinaryIO
 
+import attrs
 import orjson
 
 from yzmedins.batch.pipeline import Item, Settings, Sinks, run_batch
@@ -187,6 +188,11 @@ def _table_units(
         raise UsageError(str(error)) from None
     stack.callback(reader.close)
     summary.inputs.update(reader.rows_read)
+
+    def count_rows() -> None:
+        summary.table_rows = {path: attrs.asdict(counts) for path, counts in reader.counts.items()}
+
+    stack.callback(count_rows)
     return iter(reader), reader.rows_read.get(args.claims), _claim_rows
 
 
