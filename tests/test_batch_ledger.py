@@ -233,3 +233,29 @@ def test_killed_runs_resume_to_exactly_the_uninterrupted_result(tmp_path: Path) 
     assert subprocess.run(command, check=False).returncode == 0
     assert out.read_bytes() == reference.read_bytes()
     assert _db_rows(db) == _db_rows(reference_db)
+
+
+def test_ledger_results_do_not_depend_on_jobs(tmp_path: Path) -> None:
+    source = _generated(tmp_path / "in.jsonl", 3000, seed=5)
+    outputs = []
+    for jobs in ("1", "2"):
+        db, out = tmp_path / f"l{jobs}.db", tmp_path / f"o{jobs}.jsonl"
+        assert _adjudicate(str(source), "-o", str(out), "--ledger", str(db), "--jobs", jobs) == 0
+        outputs.append((out.read_bytes(), _db_rows(db)))
+    assert outputs[0] == outputs[1]
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    from yzmedins.commands import adjudicate
+
+    quiet = argparse.Namespace(quiet=True)
+    loud = argparse.Namespace(quiet=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    assert adjudicate._progress(loud, 100, "B") is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert adjudicate._progress(quiet, 100, "B") is None
+    bar = adjudicate._progress(loud, 100, "B")
+    assert bar is not None
+    bar.close()
