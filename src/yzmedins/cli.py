@@ -42,8 +42,9 @@ def add_io_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def add_policy_arguments(parser: argparse.ArgumentParser) -> None:
-    """The parameter files and the readings of the ambiguous text (RULES §4, §6)."""
+def add_policy_arguments(parser: argparse.ArgumentParser, *, claims_readings: bool = True) -> None:
+    """The parameter files and, for commands that settle claims, the readings of the ambiguous
+    text (RULES §4, §6); commands that settle no claim offer only ``--policy``."""
     group = parser.add_argument_group("policy")
     group.add_argument(
         "--policy",
@@ -51,6 +52,9 @@ def add_policy_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="parameter file(s) to use instead of the bundled 2017 measures",
     )
+    if not claims_readings:
+        parser.set_defaults(cap_reading=None, reimbursement_reduction=None, maternity=None)
+        return
     group.add_argument(
         "--cap-reading",
         choices=[c.value for c in CapReading],

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from yzmedins.commands import adjudicate
+from yzmedins.commands import adjudicate, contributions, retirement
 
 #: Each command module's ``register(subparsers)``; it sets ``run`` on its parser.
-REGISTRATIONS: tuple[Callable[[Any], None], ...] = (adjudicate.register,)
+REGISTRATIONS: tuple[Callable[[Any], None], ...] = (
+    adjudicate.register,
+    contributions.register,
+    retirement.register,
+)

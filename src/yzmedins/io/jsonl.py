@@ -14,7 +14,7 @@ import orjson
 
 from yzmedins.errors import InputError
 from yzmedins.io.codec import result_to_json
-from yzmedins.model import Bundle, ClaimResult
+from yzmedins.model import ClaimResult
 
 _T = TypeVar("_T")
 
@@ -45,30 +45,6 @@ class Counts:
     bundles: int = 0  # lines accepted
     claims: int = 0  # output records written for them
     errors: int = 0
-
-
-class Duplicates:
-    """RULES §10: a person or a claim id seen in an earlier bundle of the input."""
-
-    def __init__(self) -> None:
-        self.persons: set[str] = set()
-        self.claims: set[str] = set()
-
-    def check(self, bundle: Bundle) -> None:
-        if bundle.person.id in self.persons:
-            raise InputError(
-                f"person {bundle.person.id!r} already appeared in an earlier bundle", "person.id"
-            )
-        for index, claim in enumerate(bundle.claims):
-            if claim.id in self.claims:
-                raise InputError(
-                    f"claim id {claim.id!r} already appeared in an earlier bundle",
-                    f"claims[{index}].id",
-                )
-
-    def add(self, bundle: Bundle) -> None:
-        self.persons.add(bundle.person.id)
-        self.claims.update(claim.id for claim in bundle.claims)
 
 
 def decode_line(raw: bytes | str) -> Any:

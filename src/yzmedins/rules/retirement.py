@@ -5,21 +5,27 @@
 规定的连续工龄或工作年限，视同医疗保险缴费年限。
 
 第十二条 参保人员达到法定正常退休年龄、满足最低缴费年限要求且本省实际连续缴费年限不低于 10
-年的，不再缴纳医疗保险费。
+年的，不再缴纳医疗保险费。缴费年限不足的，以上年度统筹地区在岗职工平均工资为基数，一次性补足至最低
+缴费年限。按照国家相关规定办理提前退休手续的参保人员（不含辞职和灵活就业人员），应以上年度统筹地区在岗
+职工平均工资为基数，一次性补足至法定正常退休年龄，缴费年限不足的，还需补足至最低缴费年限。
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
 import attrs
 from dateutil.relativedelta import relativedelta
 
-from yzmedins.model import Category, FemaleClass, Month, Person, Sex
+from yzmedins.errors import InputError
+from yzmedins.model import Category, ContributionRecord, FemaleClass, Month, Person, Sex
 from yzmedins.money import ZERO, round_fen_exact, to_fraction
-from yzmedins.policy import Policy
-from yzmedins.rules.months import Run
+from yzmedins.policy import Policy, PolicySet, default_policies
+from yzmedins.rules.contributions import check_positive
+from yzmedins.rules.months import Run, contribution_runs
+from yzmedins.validation import check_contribution, check_person
 
 
 def statutory_retirement_date(person: Person, policy: Policy) -> date:
@@ -150,4 +156,47 @@ def assess_retirement(
         qualified=qualified,
         early_months=early,
         shortfall_months=shortfall,
+    )
+
+
+@attrs.frozen
+class RetirementDecision:
+    """第十二条 what the agency decides at retirement: the test, the make-up sum, months to pay."""
+
+    person_id: str
+    assessment: RetirementAssessment
+    lump_sum: Decimal
+    months_to_continue: int
+
+
+def decide_at_retirement(
+    person: Person,
+    contributions: Iterable[ContributionRecord],
+    average_wage: Decimal,
+    policies: PolicySet | None = None,
+) -> RetirementDecision:
+    """第十一条/第十二条 the retirement test at ``retired_on``, on the months before its month.
+
+    第十二条 缴费年限不足的，以上年度统筹地区在岗职工平均工资为基数，一次性补足至最低缴费年限。
+
+    ``average_wage`` is the prior-year regional average on-post wage (annual). The parameters
+    are the policy in force on ``retired_on``, or the nearest one (RULES §2), so the decision
+    agrees with the test the claims engine runs for that person.
+    """
+    check_person(person)
+    records = tuple(contributions)
+    for index, record in enumerate(records):
+        check_contribution(record, f"contributions[{index}]")
+    check_positive(average_wage, "average_wage")
+    retired_on = person.retired_on
+    if retired_on is None:
+        raise InputError("is required for the retirement test", "person.retired_on")
+    policy = (policies or default_policies()).nearest(retired_on)
+    runs = contribution_runs(records, policy)
+    assessment = assess_retirement(person, runs, Month.containing(retired_on), policy)
+    return RetirementDecision(
+        person_id=person.id,
+        assessment=assessment,
+        lump_sum=assessment.lump_sum(average_wage, policy),
+        months_to_continue=assessment.months_to_continue(policy),
     )
