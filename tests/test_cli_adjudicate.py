@@ -236,3 +236,38 @@ def test_ids_of_an_earlier_invalid_line_still_count_as_used(tmp_path: Path) -> N
         (1, "claims[0].total"),
         (2, "claims[0].id"),
     ]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ids_reused_many_chunks_later_are_still_errors(tmp_path: Path, jobs: str) -> None:
+    # RULES §10 across the whole input: workers see chunks of lines, the duplicate check sees
+    # every line. 900 bundles span several chunks; the reuses come far after the first use.
+    lines: list[Any] = []
+    for number in range(900):
+        value = bundle(id=f"C{number}")
+        value["person"]["id"] = f"P{number}"
+        lines.append(value)
+    lines[5] = bundle(id="C5", total="1.234")  # refused, but its ids P1/C5 count as used
+    lines[5]["person"]["id"] = "P5"
+    lines[600]["person"]["id"] = "P3"  # a person of line 4
+    lines[700]["claims"][0]["id"] = "C2"  # a claim of line 3
+    lines[800]["claims"][0]["id"] = "C5"  # the claim of the refused line 6
+    lines[850] = lines[849]  # the line just before, again
+    source = _write(tmp_path / "in.jsonl", lines)
+    out, err, summary = tmp_path / "out.jsonl", tmp_path / "err.jsonl", tmp_path / "s.json"
+    arguments = ["adjudicate", "--quiet", "--jobs", jobs, str(source), "-o", str(out)]
+    status = main([*arguments, "--errors", str(err), "--summary", str(summary)])
+    assert status == 1
+    errors = _read(err)
+    assert [(e["line"], e["field"]) for e in errors] == [
+        (6, "claims[0].total"),
+        (601, "person.id"),
+        (701, "claims[0].id"),
+        (801, "claims[0].id"),
+        (851, "person.id"),
+    ]
+    results = _read(out)
+    assert len(results) == 895
+    data = json.loads(summary.read_text("utf-8"))
+    assert data["claims"] == 895 and data["input_errors"] == 5 and data["bundles"] == 895
+    assert data["totals"]["total"] == f"{895 * 12000}.00"

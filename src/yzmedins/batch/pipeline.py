@@ -10,6 +10,8 @@ the input size.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import multiprocessing
 import os
 import sqlite3
@@ -33,7 +35,7 @@ from yzmedins.batch.store import (
     forget_inherited_locks,
     seed_text,
 )
-from yzmedins.batch.summary import Summary, Tally
+from yzmedins.batch.summary import Summary, Tally, tally_from_text, tally_of, tally_text
 from yzmedins.engine import PersonFile, settle_sequence
 from yzmedins.errors import InputError
 from yzmedins.io.codec import parse_bundle, result_to_json
@@ -66,13 +68,29 @@ class Settings:
 class Outcome:
     """What became of one unit: its result lines (in output order) or its error records."""
 
-    lines: tuple[bytes, ...] = ()
+    lines: bytes = b""
     tallies: tuple[Tally, ...] = ()
     errors: tuple[ErrorRecord, ...] = ()
     person_id: str | None = None
     claim_ids: tuple[str, ...] = ()
     settlement: Settlement | None = None
     reproduced: int = 0
+
+    def __reduce__(self) -> tuple[type[Outcome], tuple[Any, ...]]:
+        # Pickled once per unit between processes: positional fields, not attrs' state dict.
+        return Outcome, (
+            self.lines,
+            self.tallies,
+            self.errors,
+            self.person_id,
+            self.claim_ids,
+            self.settlement,
+            self.reproduced,
+        )
+
+
+#: A worker's answer for a chunk: each unit's outcome, and the summary of their results.
+ChunkOutcome = tuple[list[Outcome], Summary]
 
 
 class Worker:
@@ -90,25 +108,27 @@ class Worker:
 
             self.csv_row = csv_row
 
-    def run(self, units: list[Item]) -> list[Outcome]:
-        """The outcomes of a chunk, in order; with a store, one look-up for the whole chunk."""
+    def run(self, units: list[Item]) -> ChunkOutcome:
+        """The outcomes of a chunk, in order, and the summary of their results; with a store,
+        one look-up for the whole chunk."""
         parsed = [self._parse(unit) for unit in units]
-        if self.reader is None:
-            return [
-                parsed_item
-                if isinstance(parsed_item, Outcome)
-                else self._guard(unit, self._settle, parsed_item)
-                for unit, parsed_item in zip(units, parsed, strict=True)
-            ]
-        bundles = [item for item in parsed if isinstance(item, Bundle)]
-        self.recorded = self.reader.claims(c.id for b in bundles for c in b.claims)
-        self.states = self.reader.persons(b.person.id for b in bundles)
-        return [
+        settle = self._settle
+        if self.reader is not None:
+            bundles = [item for item in parsed if isinstance(item, Bundle)]
+            self.recorded = self.reader.claims(c.id for b in bundles for c in b.claims)
+            self.states = self.reader.persons(b.person.id for b in bundles)
+            settle = self._settle_with_store
+        outcomes = [
             parsed_item
             if isinstance(parsed_item, Outcome)
-            else self._guard(unit, self._settle_with_store, parsed_item)
+            else self._guard(unit, settle, parsed_item)
             for unit, parsed_item in zip(units, parsed, strict=True)
         ]
+        part = Summary()
+        for outcome in outcomes:
+            for tally in outcome.tallies:
+                part.add(tally)
+        return outcomes, part
 
     def _parse(self, unit: Item) -> Bundle | Outcome:
         if isinstance(unit, ErrorRecord):
@@ -148,8 +168,8 @@ class Worker:
             file, enumerate(bundle.claims), ledgers, self.settings.policies
         )
         return Outcome(
-            lines=tuple(self._line(result) for result in results),
-            tallies=tuple(Tally.of(result) for result in results),
+            lines=b"".join([self._line(result) for result in results]),
+            tallies=tuple([tally_of(result) for result in results]),
             person_id=bundle.person.id,
             claim_ids=tuple(claim.id for claim in bundle.claims),
         )
@@ -198,11 +218,11 @@ class Worker:
         results, after = settle_sequence(file, new, ledgers, self.settings.policies)
         reproduced.sort(key=lambda record: record.settled)
         lines = [self._reproduce(record) for record in reproduced]
-        tallies = [Tally.of_json_text(record.tally) for record in reproduced]
+        tallies = [tally_from_text(record.tally) for record in reproduced]
         claim_rows = []
         for result in results:
             json_line = self.encode_json(result)
-            tally = Tally.of(result)
+            tally = tally_of(result)
             lines.append(json_line if self.csv_row is None else self._line(result))
             tallies.append(tally)
             claim_rows.append(
@@ -211,7 +231,7 @@ class Worker:
                     result.year,
                     digests[result.claim_id],
                     json_line,
-                    tally.to_json_text(),
+                    tally_text(tally),
                 )
             )
         years = {result.year for result in results} | (
@@ -223,7 +243,7 @@ class Worker:
             claims=tuple(claim_rows),
         )
         return Outcome(
-            lines=tuple(lines),
+            lines=b"".join(lines),
             tallies=tuple(tallies),
             person_id=person_id,
             claim_ids=tuple(claim.id for claim in bundle.claims),
@@ -262,14 +282,32 @@ def _encode_json(result: ClaimResult) -> bytes:
 
 _WORKER: Worker | None = None
 
+#: The cyclic garbage collector's first threshold during a run. Adjudication allocates many
+#: short-lived, acyclic objects (freed by reference counting); at the default of 700 the
+#: collector runs every few claims and costs about 5% of a worker's time (measured).
+GC_THRESHOLD = 50_000
+
+
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect cycles less often for the run, then restore the previous thresholds."""
+    previous = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, previous[1], previous[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+
 
 def _start_worker(settings: Settings) -> None:
     global _WORKER
     forget_inherited_locks()
+    gc.freeze()  # what the worker inherited stays alive; the collector need not scan it
+    gc.set_threshold(GC_THRESHOLD)
     _WORKER = Worker(settings)
 
 
-def _run_chunk(units: list[Item]) -> list[Outcome]:
+def _run_chunk(units: list[Item]) -> ChunkOutcome:
     assert _WORKER is not None
     return _WORKER.run(units)
 
@@ -281,7 +319,9 @@ class SeenIds:
         self.connection = sqlite3.connect(os.path.join(folder, "seen.db"), isolation_level=None)
         self.connection.execute("PRAGMA journal_mode = OFF")
         self.connection.execute("PRAGMA synchronous = OFF")
-        self.connection.execute("CREATE TABLE seen (kind INTEGER, id TEXT, PRIMARY KEY (kind, id))")
+        self.connection.execute(
+            "CREATE TABLE seen (kind INTEGER, id TEXT, PRIMARY KEY (kind, id)) WITHOUT ROWID"
+        )
 
     def known(self, kind: int, ids: list[str]) -> set[str]:
         found: set[str] = set()
@@ -300,6 +340,18 @@ class SeenIds:
         self.connection.execute("BEGIN")
         self.connection.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", rows)
         self.connection.execute("COMMIT")
+
+    def add_new(self, rows: list[tuple[int, str]]) -> bool:
+        """Add ``rows`` if none was seen before and none repeats (the usual case: one insert,
+        no look-ups); otherwise add nothing and return False."""
+        self.connection.execute("BEGIN")
+        try:
+            self.connection.executemany("INSERT INTO seen VALUES (?, ?)", rows)
+        except sqlite3.IntegrityError:
+            self.connection.execute("ROLLBACK")
+            return False
+        self.connection.execute("COMMIT")
+        return True
 
     def close(self) -> None:
         self.connection.close()
@@ -321,7 +373,7 @@ def _chunks(units: Iterable[Item]) -> Iterator[list[Item]]:
 
 def _outcomes(
     settings: Settings, chunks: Iterator[list[Item]], jobs: int
-) -> Iterator[tuple[list[Item], list[Outcome]]]:
+) -> Iterator[tuple[list[Item], ChunkOutcome]]:
     """Each chunk with its outcomes, in input order, with a bounded number in flight."""
     if jobs <= 1:
         worker = Worker(settings)
@@ -330,7 +382,7 @@ def _outcomes(
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with context.Pool(jobs, initializer=_start_worker, initargs=(settings,)) as pool:
-        pending: deque[tuple[list[Item], AsyncResult[list[Outcome]]]] = deque()
+        pending: deque[tuple[list[Item], AsyncResult[ChunkOutcome]]] = deque()
         for chunk in chunks:
             pending.append((chunk, _submit(pool, chunk)))
             if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
@@ -341,7 +393,7 @@ def _outcomes(
             yield units, result.get()
 
 
-def _submit(pool: Pool, chunk: list[Item]) -> AsyncResult[list[Outcome]]:
+def _submit(pool: Pool, chunk: list[Item]) -> AsyncResult[ChunkOutcome]:
     return pool.apply_async(_run_chunk, (chunk,))
 
 
@@ -364,24 +416,19 @@ def run_batch(
     store: LedgerStore | None = None,
 ) -> Summary:
     """Adjudicate every unit; write results and errors in input order; fill ``summary``."""
-    with tempfile.TemporaryDirectory(prefix="yzmedins-") as folder:
+    with _fewer_collections(), tempfile.TemporaryDirectory(prefix="yzmedins-") as folder:
         seen = SeenIds(folder)
         pending: list[Settlement] = []
         try:
-            for chunk, outcomes in _outcomes(settings, _chunks(units), jobs):
-                persons = [o.person_id for o in outcomes if o.person_id is not None]
-                claims = [claim_id for o in outcomes for claim_id in o.claim_ids]
-                known_persons = seen.known(PERSON, persons)
-                known_claims = seen.known(CLAIM, claims)
-                read_ids: list[tuple[int, str]] = []
+            for chunk, (outcomes, part) in _outcomes(settings, _chunks(units), jobs):
+                summary.merge(part)
+                read_ids = [
+                    (kind, read_id) for outcome in outcomes for kind, read_id in _ids(outcome)
+                ]
+                if not seen.add_new(read_ids):  # some id was seen before: check line by line
+                    outcomes = _refuse_duplicates(chunk, outcomes, seen, summary)
                 for unit, outcome in zip(chunk, outcomes, strict=True):
                     sinks.advance(unit)
-                    outcome = _check_duplicates(unit, outcome, known_persons, known_claims)
-                    if outcome.person_id is not None:
-                        known_persons.add(outcome.person_id)
-                        read_ids.append((PERSON, outcome.person_id))
-                    known_claims.update(outcome.claim_ids)
-                    read_ids.extend((CLAIM, claim_id) for claim_id in outcome.claim_ids)
                     if outcome.errors:
                         summary.errors += len(outcome.errors)
                         for record in outcome.errors:
@@ -389,12 +436,9 @@ def run_batch(
                         continue
                     summary.bundles += 1
                     summary.reproduced += outcome.reproduced
-                    for tally in outcome.tallies:
-                        summary.add(tally)
-                    sinks.results.writelines(outcome.lines)
+                    sinks.results.write(outcome.lines)
                     if outcome.settlement is not None:
                         pending.append(outcome.settlement)
-                seen.add(read_ids)
                 if store is not None and len(pending) >= COMMIT_EVERY:
                     store.commit(pending)
                     pending = []
@@ -403,6 +447,37 @@ def run_batch(
         finally:
             seen.close()
     return summary
+
+
+def _ids(outcome: Outcome) -> Iterator[tuple[int, str]]:
+    """The ids a unit uses (RULES §10), valid or not: its person, then its claims."""
+    if outcome.person_id is not None:
+        yield PERSON, outcome.person_id
+    for claim_id in outcome.claim_ids:
+        yield CLAIM, claim_id
+
+
+def _refuse_duplicates(
+    chunk: list[Item], outcomes: list[Outcome], seen: SeenIds, summary: Summary
+) -> list[Outcome]:
+    """The outcomes with every unit that reuses an id of an earlier unit refused (RULES §10);
+    the refused units' results are taken out of ``summary`` again."""
+    persons = [o.person_id for o in outcomes if o.person_id is not None]
+    claims = [claim_id for o in outcomes for claim_id in o.claim_ids]
+    known_persons = seen.known(PERSON, persons)
+    known_claims = seen.known(CLAIM, claims)
+    checked_outcomes: list[Outcome] = []
+    for unit, outcome in zip(chunk, outcomes, strict=True):
+        checked = _check_duplicates(unit, outcome, known_persons, known_claims)
+        if checked is not outcome:  # refused after all: its results do not count
+            for tally in outcome.tallies:
+                summary.add(tally, -1)
+        if outcome.person_id is not None:
+            known_persons.add(outcome.person_id)
+        known_claims.update(outcome.claim_ids)
+        checked_outcomes.append(checked)
+    seen.add([pair for outcome in outcomes for pair in _ids(outcome)])
+    return checked_outcomes
 
 
 def _check_duplicates(unit: Item, outcome: Outcome, persons: set[str], claims: set[str]) -> Outcome:

@@ -37,39 +37,36 @@ def yuan(value: int) -> str:
     return f"{sign}{whole}.{part:02d}"
 
 
-@attrs.frozen
-class Tally:
-    """What the summary needs of one result, small enough to pass between processes."""
+#: What the summary needs of one result, small and cheap to pass between processes (a plain
+#: tuple pickles several times faster than an object): approved, primary reason code (None
+#: when approved), route, and the :data:`AMOUNTS` in fen.
+Tally = tuple[bool, str | None, str, tuple[int, ...]]
 
-    approved: bool
-    reason: str | None
-    route: str
-    amounts: tuple[int, ...]
 
-    @classmethod
-    def of(cls, result: ClaimResult) -> Tally:
-        return cls(
-            approved=result.approved,
-            reason=result.reasons[0].code if result.reasons else None,
-            route=result.route.value,
-            amounts=(
-                fen(result.total),
-                fen(result.basic_fund),
-                fen(result.catastrophic_fund),
-                fen(result.other_fund),
-                fen(result.secondary_subsidy),
-                fen(result.personal_cash),
-            ),
-        )
+def tally_of(result: ClaimResult) -> Tally:
+    return (
+        result.approved,
+        result.reasons[0].code if result.reasons else None,
+        result.route.value,
+        (
+            fen(result.total),
+            fen(result.basic_fund),
+            fen(result.catastrophic_fund),
+            fen(result.other_fund),
+            fen(result.secondary_subsidy),
+            fen(result.personal_cash),
+        ),
+    )
 
-    def to_json_text(self) -> str:
-        return orjson.dumps([self.approved, self.reason, self.route, self.amounts]).decode()
 
-    @classmethod
-    def of_json_text(cls, text: str) -> Tally:
-        """The tally as stored beside a settled claim in the ledger store."""
-        approved, reason, route, amounts = orjson.loads(text)
-        return cls(approved, reason, route, tuple(amounts))
+def tally_text(tally: Tally) -> str:
+    """The tally as stored beside a settled claim in the ledger store."""
+    return orjson.dumps(tally).decode()
+
+
+def tally_from_text(text: str) -> Tally:
+    approved, reason, route, amounts = orjson.loads(text)
+    return (approved, reason, route, tuple(amounts))
 
 
 @attrs.define
@@ -90,20 +87,40 @@ class Summary:
     #: Tables only: each file's data rows as read, used in a bundle, failed, or unused.
     table_rows: dict[str, dict[str, int]] = attrs.field(factory=dict)
 
-    def add(self, tally: Tally) -> None:
-        self.claims += 1
-        for index, value in enumerate(tally.amounts):
-            self.totals[index] += value
-        if tally.approved:
-            self.approved += 1
-            self.approved_by_route[tally.route] += 1
-            route = self.by_route.setdefault(tally.route, [0] * len(AMOUNTS))
-            for index, value in enumerate(tally.amounts):
-                route[index] += value
+    def add(self, tally: Tally, sign: int = 1) -> None:
+        """Count one result (``sign`` -1 takes it out again)."""
+        approved, reason, route_name, amounts = tally
+        self.claims += sign
+        totals = self.totals
+        for index, value in enumerate(amounts):
+            totals[index] += sign * value
+        if approved:
+            self.approved += sign
+            self.approved_by_route[route_name] += sign
+            route = self.by_route.setdefault(route_name, [0] * len(AMOUNTS))
+            for index, value in enumerate(amounts):
+                route[index] += sign * value
         else:
-            assert tally.reason is not None
-            self.rejected[tally.reason] += 1
-            self.rejected_totals[tally.reason] += tally.amounts[0]
+            assert reason is not None
+            self.rejected[reason] += sign
+            self.rejected_totals[reason] += sign * amounts[0]
+            if not self.rejected[reason]:
+                del self.rejected[reason]
+                del self.rejected_totals[reason]
+
+    def merge(self, part: Summary) -> None:
+        """Add the claim counts and totals of ``part`` (a worker's chunk) to this summary."""
+        self.claims += part.claims
+        self.approved += part.approved
+        self.totals = [a + b for a, b in zip(self.totals, part.totals, strict=True)]
+        self.approved_by_route.update(part.approved_by_route)
+        for name, amounts in part.by_route.items():
+            route = self.by_route.setdefault(name, [0] * len(AMOUNTS))
+            for index, value in enumerate(amounts):
+                route[index] += value
+        self.rejected.update(part.rejected)
+        for reason, total in part.rejected_totals.items():
+            self.rejected_totals[reason] += total
 
     def to_json(self) -> dict[str, Any]:
         routes = [kind.value for kind in RouteKind]
