@@ -241,7 +241,7 @@ def _approved(
     trace.append(
         TraceStep(
             subsidy_article,
-            f"secondary subsidy: S({ledger.self_burden + burden}) − S({ledger.self_burden})",
+            f"secondary subsidy: S({ledger.self_burden + burden!s}) − S({ledger.self_burden!s})",
             subsidy,
         )
     )

@@ -47,8 +47,18 @@ def format_money(amount: Decimal) -> str:
     return text if text[-3:-2] == "." else f"{amount:.2f}"
 
 
+_RATE_TEXT: dict[Decimal, str] = {}
+
+
 def format_rate(rate: Decimal) -> str:
-    """A rate with at least two decimal places and as many as needed (``"0.90"``, ``"0.765"``)."""
-    text = format(rate.normalize(), "f")
-    whole, _, decimals = text.partition(".")
-    return f"{whole}.{decimals.ljust(2, '0')}"
+    """A rate with at least two decimal places and as many as needed (``"0.90"``, ``"0.765"``).
+
+    Rates come from the parameter file, so there are few; each is formatted once.
+    """
+    text = _RATE_TEXT.get(rate)
+    if text is None:
+        whole, _, decimals = format(rate.normalize(), "f").partition(".")
+        text = f"{whole}.{decimals.ljust(2, '0')}"
+        if len(_RATE_TEXT) < 1024:
+            _RATE_TEXT[rate] = text
+    return text

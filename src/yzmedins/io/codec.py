@@ -56,9 +56,8 @@ def _path(parent: str, key: str) -> str:
 def _object(value: Any, path: str, allowed: frozenset[str]) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         raise InputError(f"expected an object, got {_kind(value)}", path or None)
-    unknown = value.keys() - allowed
-    if unknown:
-        name = sorted(unknown)[0]
+    if not value.keys() <= allowed:
+        name = sorted(value.keys() - allowed)[0]
         raise InputError(f"unknown key (allowed: {', '.join(sorted(allowed))})", _path(path, name))
     return value
 
@@ -220,11 +219,11 @@ def _enum_parser(kind: type[_E]) -> Callable[[Any, str], _E]:
     return parse
 
 
+_CLAIM_TYPES = {member.value: member for member in ClaimType}
+_ROUTES = {member.value: member for member in Route}
+_SETTLEMENTS = {member.value: member for member in Settlement}
+_CAUSES = {member.value: member for member in Cause}
 _female_class = _enum_parser(FemaleClass)
-_claim_type = _enum_parser(ClaimType)
-_route = _enum_parser(Route)
-_settlement = _enum_parser(Settlement)
-_cause = _enum_parser(Cause)
 
 
 def _optional_date(data: Mapping[str, Any], key: str, path: str) -> date | None:
@@ -308,34 +307,72 @@ def parse_hospital(value: Any, path: str, required: bool) -> Hospital | None:
 
 
 def parse_claim(value: Any, path: str) -> Claim:
-    data = _object(value, path, _CLAIM_KEYS)
-    kind = _optional(data, "type", path, _claim_type, ClaimType.INPATIENT)
+    """A claim of RULES §10; an :class:`InputError` names the field under ``path``."""
+    try:
+        return _claim(value)
+    except InputError as error:
+        raise error.at(path) from None
+
+
+def _member(members: Mapping[str, _E], value: Any, field: str, kind: type[_E]) -> _E:
+    """An enum member of a present value: one look-up, the full check only when it fails."""
+    member = members.get(value) if type(value) is str else None
+    return parse_enum(value, field, kind) if member is None else member
+
+
+def _flag(value: Any, field: str) -> bool:
+    """An optional boolean (absent or null: false)."""
+    if value is None or value is False:
+        return False
+    return True if value is True else parse_bool(value, field)
+
+
+def _claim(value: Any) -> Claim:
+    # Claims are the bulk of every input: field paths are constants here (parse_claim places
+    # them under claims[k]) and the usual values take the shortest way through.
+    data = _object(value, "", _CLAIM_KEYS)
+    get = data.get
+    kind_value = get("type")
+    kind = (
+        ClaimType.INPATIENT
+        if kind_value is None
+        else _member(_CLAIM_TYPES, kind_value, "type", ClaimType)
+    )
     inpatient = kind is ClaimType.INPATIENT
-    hospital_value = data.get("hospital")
+    hospital_value = get("hospital")
     if hospital_value is None and inpatient:
-        raise InputError("is required on an inpatient claim", f"{path}.hospital")
+        raise InputError("is required on an inpatient claim", "hospital")
     hospital = (
         None
         if hospital_value is None
-        else parse_hospital(hospital_value, f"{path}.hospital", required=inpatient)
+        else parse_hospital(hospital_value, "hospital", required=inpatient)
     )
-    other_value = data.get("other_fund")
+    route_value, settlement_value, cause_value = get("route"), get("settlement"), get("cause")
+    full_value, pre_value = get("full_self_pay"), get("pre_self_pay")
+    other_value = get("other_fund")
+    reported_value = get("emergency_reported_on")
     return Claim(
-        id=parse_text(_required(data, "id", path), f"{path}.id"),
+        id=parse_text(_required(data, "id", ""), "id"),
         type=kind,
-        admitted_on=parse_date(_required(data, "admitted_on", path), f"{path}.admitted_on"),
-        discharged_on=parse_date(_required(data, "discharged_on", path), f"{path}.discharged_on"),
-        total=parse_money(_required(data, "total", path), f"{path}.total"),
+        admitted_on=parse_date(_required(data, "admitted_on", ""), "admitted_on"),
+        discharged_on=parse_date(_required(data, "discharged_on", ""), "discharged_on"),
+        total=parse_money(_required(data, "total", ""), "total"),
         hospital=hospital,
-        route=_optional(data, "route", path, _route, None),
-        settlement=_optional(data, "settlement", path, _settlement, Settlement.DIRECT),
-        maternity=_optional(data, "maternity", path, parse_bool, False),
-        cause=_optional(data, "cause", path, _cause, Cause.ILLNESS),
-        emergency_reported_on=_optional_date(data, "emergency_reported_on", path),
-        exception_approved=_optional(data, "exception_approved", path, parse_bool, False),
-        full_self_pay=_optional(data, "full_self_pay", path, parse_money, ZERO),
-        pre_self_pay=_optional(data, "pre_self_pay", path, parse_money, ZERO),
-        other_fund=None if other_value is None else parse_money(other_value, f"{path}.other_fund"),
+        route=None if route_value is None else _member(_ROUTES, route_value, "route", Route),
+        settlement=Settlement.DIRECT
+        if settlement_value is None
+        else _member(_SETTLEMENTS, settlement_value, "settlement", Settlement),
+        maternity=_flag(get("maternity"), "maternity"),
+        cause=Cause.ILLNESS
+        if cause_value is None
+        else _member(_CAUSES, cause_value, "cause", Cause),
+        emergency_reported_on=None
+        if reported_value is None
+        else parse_date(reported_value, "emergency_reported_on"),
+        exception_approved=_flag(get("exception_approved"), "exception_approved"),
+        full_self_pay=ZERO if full_value is None else parse_money(full_value, "full_self_pay"),
+        pre_self_pay=ZERO if pre_value is None else parse_money(pre_value, "pre_self_pay"),
+        other_fund=None if other_value is None else parse_money(other_value, "other_fund"),
     )
 
 
@@ -424,5 +461,12 @@ def result_to_json(result: ClaimResult) -> dict[str, Any]:
         "in_scope_self_burden": money(result.in_scope_self_burden),
         "flags": list(result.flags),
         "ytd": ledger_to_json(result.ytd),
-        "trace": [step_to_json(step) for step in result.trace],
+        "trace": [
+            {
+                "article": step.article,
+                "text": step.text,
+                "amount": None if step.amount is None else money(step.amount),
+            }
+            for step in result.trace
+        ],
     }

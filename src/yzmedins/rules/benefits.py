@@ -129,16 +129,16 @@ def settle_stay(
     trace.append(
         TraceStep(
             basic_article,
-            f"basic fund at {routing.rates.basic}, room "
-            f"{room_basic} of the annual cap {policy.cap_basic}",
+            f"basic fund at {routing.rates.basic!s}, room "
+            f"{room_basic!s} of the annual cap {policy.cap_basic!s}",
             basic,
         )
     )
     trace.append(
         TraceStep(
             basic_article,
-            f"catastrophic mutual aid fund at {routing.rates.catastrophic}, room "
-            f"{room_catastrophic} of the annual cap {policy.cap_catastrophic}",
+            f"catastrophic mutual aid fund at {routing.rates.catastrophic!s}, room "
+            f"{room_catastrophic!s} of the annual cap {policy.cap_catastrophic!s}",
             catastrophic,
         )
     )

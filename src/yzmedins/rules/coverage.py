@@ -68,7 +68,9 @@ def coverage_on(
     status, run = contribution_coverage(runs, month)
     if status is Coverage.BENEFIT:
         assert run is not None
-        return CoverageDecision(status, f"{month} is a benefit month of the run from {run.start}")
+        return CoverageDecision(
+            status, f"{month!s} is a benefit month of the run from {run.start!s}"
+        )
     retired_on = person.retired_on
     if retired_on is not None and admitted_on >= retired_on:
         assessment = assess_retirement(person, runs, month, policy)
