@@ -49,8 +49,8 @@ from yzmedins.policy import PolicySet
 Item = Unit | ErrorRecord
 
 #: Units per chunk handed to a worker, and chunks in flight per worker.
-CHUNK_UNITS = 256
-IN_FLIGHT_PER_JOB = 3
+CHUNK_UNITS = 1024
+IN_FLIGHT_PER_JOB = 2
 #: Bundles per ledger-store transaction.
 COMMIT_EVERY = 2000
 

@@ -15,7 +15,9 @@ from yzmedins.policy import Policy
 
 def subsidy_for_year(self_burden: Decimal, policy: Policy) -> Decimal:
     """``S(x) = min(round_fen(max(x − 20,000, 0) × 50%), 150,000.00)``."""
-    above = max(self_burden - policy.subsidy_threshold, ZERO)
+    if self_burden <= policy.subsidy_threshold:
+        return ZERO  # 20000 元以上部分补助: nothing at or below the threshold
+    above = self_burden - policy.subsidy_threshold
     return min(round_fen(above * policy.subsidy_rate), policy.subsidy_cap)
 
 
