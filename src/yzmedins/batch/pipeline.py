@@ -33,6 +33,7 @@ from yzmedins.batch.store import (
     Settlement,
     claim_digest,
     forget_inherited_locks,
+    ledger_row,
     seed_text,
 )
 from yzmedins.batch.summary import Summary, Tally, tally_from_text, tally_of, tally_text
@@ -68,7 +69,7 @@ class Settings:
 class Outcome:
     """What became of one unit: its result lines (in output order) or its error records."""
 
-    lines: bytes = b""
+    lines: tuple[bytes, ...] = ()  # with a store, the same objects as its claims' results
     tallies: tuple[Tally, ...] = ()
     errors: tuple[ErrorRecord, ...] = ()
     person_id: str | None = None
@@ -168,7 +169,7 @@ class Worker:
             file, enumerate(bundle.claims), ledgers, self.settings.policies
         )
         return Outcome(
-            lines=b"".join([self._line(result) for result in results]),
+            lines=tuple([self._line(result) for result in results]),
             tallies=tuple([tally_of(result) for result in results]),
             person_id=bundle.person.id,
             claim_ids=tuple(claim.id for claim in bundle.claims),
@@ -239,11 +240,11 @@ class Worker:
         )
         settlement = Settlement(
             person_id=person_id,
-            ledgers=tuple((year, after[year], seeds.get(year)) for year in sorted(years)),
+            ledgers=tuple(ledger_row(year, after[year], seeds.get(year)) for year in sorted(years)),
             claims=tuple(claim_rows),
         )
         return Outcome(
-            lines=b"".join(lines),
+            lines=tuple(lines),
             tallies=tuple(tallies),
             person_id=person_id,
             claim_ids=tuple(claim.id for claim in bundle.claims),
@@ -436,7 +437,7 @@ def run_batch(
                         continue
                     summary.bundles += 1
                     summary.reproduced += outcome.reproduced
-                    sinks.results.write(outcome.lines)
+                    sinks.results.writelines(outcome.lines)
                     if outcome.settlement is not None:
                         pending.append(outcome.settlement)
                 if store is not None and len(pending) >= COMMIT_EVERY:

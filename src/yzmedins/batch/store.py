@@ -38,6 +38,11 @@ from yzmedins.model import Claim, Ledger
 
 SCHEMA_VERSION = 1
 
+#: Page cache per connection, in KiB (SQLite's default is 2 MiB). Each run looks up every claim
+#: id in the index of settled claims; a larger cache keeps that index in memory. Memory stays
+#: bounded by it, whatever the size of the store.
+CACHE_KIB = 32768
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS ledgers (
@@ -144,13 +149,27 @@ class PersonState:
     seeds: dict[int, str | None]
 
 
+#: A person-year as the ``ledgers`` table holds it, after ``person_id``: year, the ledger's five
+#: amounts as decimal text, seed.
+LedgerRow = tuple[int, str, str, str, str, str, str | None]
+
+
 @attrs.frozen
 class Settlement:
     """What one bundle adds to the store (written by the main process, in order)."""
 
     person_id: str
-    ledgers: tuple[tuple[int, Ledger, str | None], ...]  # (year, ledger, seed) touched
+    ledgers: tuple[LedgerRow, ...]  # the person-years touched
     claims: tuple[tuple[str, int, bytes, bytes, str], ...]  # id, year, digest, result, tally
+
+    def __reduce__(self) -> tuple[type[Settlement], tuple[Any, ...]]:
+        # Passed between processes once per bundle: plain values pickle fastest.
+        return Settlement, (self.person_id, self.ledgers, self.claims)
+
+
+def ledger_row(year: int, ledger: Ledger, seed: str | None) -> LedgerRow:
+    """A person-year as the ``ledgers`` table holds it (money as decimal text)."""
+    return (year, *ledger_to_row(ledger), seed)
 
 
 EMPTY_STATE = PersonState({}, {})
@@ -168,6 +187,7 @@ def _connect(path: str, *, read_only: bool) -> sqlite3.Connection:
     else:
         connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA busy_timeout = 30000")
+    connection.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     return connection
 
 
@@ -284,8 +304,8 @@ class LedgerStore:
         ledger_rows: list[tuple[Any, ...]] = []
         claim_rows: list[tuple[Any, ...]] = []
         for settlement in settlements:
-            for year, ledger, seed in settlement.ledgers:
-                ledger_rows.append((settlement.person_id, year, *ledger_to_row(ledger), seed))
+            for row in settlement.ledgers:
+                ledger_rows.append((settlement.person_id, *row))
             for claim_id, year, digest, result, tally in settlement.claims:
                 claim_rows.append((claim_id, settlement.person_id, year, digest, result, tally))
         if not ledger_rows and not claim_rows:
