@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -59,10 +60,9 @@ def _claim(rng: random.Random, claim_id: str, year: int) -> dict[str, Any]:
     return claim
 
 
-def bundles(count: int, seed: int = 2017) -> list[dict[str, Any]]:
-    """Bundles holding ``count`` claims in all."""
+def bundles(count: int, seed: int = 2017) -> Iterator[dict[str, Any]]:
+    """Bundles holding ``count`` claims in all, one at a time (the file is written streaming)."""
     rng = random.Random(seed)
-    made: list[dict[str, Any]] = []
     claims = 0
     person = 0
     while claims < count:
@@ -70,7 +70,7 @@ def bundles(count: int, seed: int = 2017) -> list[dict[str, Any]]:
         year = rng.randrange(2018, 2023)
         n = min(rng.randrange(1, 7), count - claims)
         birth = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 50))
-        made.append(
+        yield (
             {
                 "person": {
                     "id": f"P{person:08d}",
@@ -84,7 +84,6 @@ def bundles(count: int, seed: int = 2017) -> list[dict[str, Any]]:
             }
         )
         claims += n
-    return made
 
 
 def write(path: str, count: int, seed: int = 2017) -> None:

@@ -14,8 +14,10 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import queue
 import sqlite3
 import tempfile
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import AsyncResult, Pool
@@ -398,6 +400,50 @@ def _submit(pool: Pool, chunk: list[Item]) -> AsyncResult[ChunkOutcome]:
     return pool.apply_async(_run_chunk, (chunk,))
 
 
+class Committer:
+    """Commits batches of settlements to the ledger store in a thread of its own.
+
+    SQLite writes (and waits for the disk) without holding Python's interpreter lock, so the main
+    process goes on handing out work and writing results while a batch is committed. At most
+    two batches wait; each is still one transaction, so a run killed at any moment leaves every
+    bundle fully recorded or not at all. An error in the thread is raised in the main thread at
+    the next :meth:`submit` or at :meth:`close`.
+    """
+
+    def __init__(self, store: LedgerStore) -> None:
+        self.store = store
+        self.batches: queue.Queue[list[Settlement] | None] = queue.Queue(maxsize=2)
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="yzmedins-ledger", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (batch := self.batches.get()) is not None:
+            if self.error is None:
+                try:
+                    self.store.commit(batch)
+                except BaseException as error:  # handed to the main thread
+                    self.error = error
+
+    def submit(self, batch: list[Settlement]) -> None:
+        self._raise()
+        self.batches.put(batch)
+
+    def close(self, *, quietly: bool = False) -> None:
+        """Wait for every submitted batch to be committed; raise the thread's error if any
+        (unless ``quietly``, when another error is on its way)."""
+        if self.thread.is_alive():
+            self.batches.put(None)
+            self.thread.join()
+        if not quietly:
+            self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+
+
 @attrs.define
 class Sinks:
     """Where the run writes: results, error records, and progress."""
@@ -420,6 +466,7 @@ def run_batch(
     with _fewer_collections(), tempfile.TemporaryDirectory(prefix="yzmedins-") as folder:
         seen = SeenIds(folder)
         pending: list[Settlement] = []
+        committer = None if store is None else Committer(store)
         try:
             for chunk, (outcomes, part) in _outcomes(settings, _chunks(units), jobs):
                 summary.merge(part)
@@ -440,11 +487,16 @@ def run_batch(
                     sinks.results.writelines(outcome.lines)
                     if outcome.settlement is not None:
                         pending.append(outcome.settlement)
-                if store is not None and len(pending) >= COMMIT_EVERY:
-                    store.commit(pending)
+                if committer is not None and len(pending) >= COMMIT_EVERY:
+                    committer.submit(pending)
                     pending = []
-            if store is not None:
-                store.commit(pending)
+            if committer is not None:
+                committer.submit(pending)
+                committer.close()
+        except BaseException:
+            if committer is not None:
+                committer.close(quietly=True)  # what was submitted is committed; the error wins
+            raise
         finally:
             seen.close()
     return summary
