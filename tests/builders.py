@@ -45,6 +45,19 @@ def person(**changes: Any) -> Person:
     return attrs.evolve(base, **changes)
 
 
+def retired_man(**changes: Any) -> Person:
+    """A man born 1955-05-10 who retired on 2015-06-01 (his 60th year) with 240 deemed months."""
+    base: dict[str, Any] = {
+        "sex": Sex.MALE,
+        "birth_date": d("1955-05-10"),
+        "category": Category.RETIREE,
+        "retired_on": d("2015-06-01"),
+        "deemed_months": 240,
+    }
+    base.update(changes)
+    return person(**base)
+
+
 def months(
     start: str, end: str, base: str | None = "4500.00", paid_on: str | None = None
 ) -> ContributionRecord:

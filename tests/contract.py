@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import json
+from pathlib import Path
 from typing import Any
 
 
@@ -40,3 +42,16 @@ OUTPUT_KEYS = [
     "catastrophic_fund", "other_fund", "secondary_subsidy", "fund_total", "personal_cash",
     "self_burden", "in_scope_self_burden", "flags", "ytd", "trace",
 ]  # fmt: skip
+
+
+def write_jsonl(path: Path, lines: list[Any]) -> Path:
+    """Write JSON Lines: each item as JSON, or as it is when it is already a string."""
+    path.write_text(
+        "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines),
+        encoding="utf-8",
+    )
+    return path
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

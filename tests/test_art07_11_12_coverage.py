@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from yzmedins import Category, FemaleClass, Person, Sex
+from yzmedins import Category, FemaleClass, Sex
 from yzmedins.policy import default_policies
 from yzmedins.rules.retirement import statutory_retirement_date
 
-from .builders import codes, d, months, person, settle, stay
+from .builders import codes, d, months, person, retired_man, settle, stay
 
 POLICY = default_policies().policies[0]
 
@@ -71,35 +69,23 @@ def test_art7_coverage_is_judged_on_the_admission_month() -> None:
     assert result.approved
 
 
-def _retired_man(**changes: Any) -> Person:
-    base: dict[str, Any] = {
-        "sex": Sex.MALE,
-        "birth_date": d("1955-05-10"),
-        "category": Category.RETIREE,
-        "retired_on": d("2015-06-01"),
-        "deemed_months": 240,
-    }
-    base.update(changes)
-    return person(**base)
-
-
 def test_art12_qualified_retiree_is_covered_without_contributions() -> None:
     # Statutory date 2015-05-10 (60). Actual months 2003-01..2015-05 = 149; 240 deemed → 389 ≥
     # 360; longest run 149 ≥ 120 → 不再缴纳医疗保险费.
-    who = _retired_man()
+    who = retired_man()
     result, _ = settle(stay(admitted_on=d("2019-03-02")), who, (months("2003-01", "2015-05"),))
     assert result.approved
 
 
 def test_art11_retiree_short_of_the_minimum_is_not_insured() -> None:
     # 100 deemed + 125 actual (2005-01..2015-05) = 225 < 360.
-    who = _retired_man(deemed_months=100)
+    who = retired_man(deemed_months=100)
     result, _ = settle(stay(admitted_on=d("2019-03-02")), who, (months("2005-01", "2015-05"),))
     assert codes(result) == ["NOT_INSURED"]
 
 
 def test_art12_make_up_payment_covers_from_the_next_month() -> None:
-    who = _retired_man(deemed_months=100, lump_sum_paid_on=d("2019-02-15"))
+    who = retired_man(deemed_months=100, lump_sum_paid_on=d("2019-02-15"))
     history = (months("2005-01", "2015-05"),)
     february, _ = settle(stay(admitted_on=d("2019-02-20")), who, history)
     march, _ = settle(stay(admitted_on=d("2019-03-01")), who, history)
@@ -109,27 +95,27 @@ def test_art12_make_up_payment_covers_from_the_next_month() -> None:
 
 def test_art12_ten_continuous_years_are_required() -> None:
     # 300 deemed + 60 + 60 actual = 420 ≥ 360, but the longest run is 60 < 120.
-    who = _retired_man(deemed_months=300)
+    who = retired_man(deemed_months=300)
     history = (months("2003-01", "2007-12"), months("2009-01", "2013-12"))
     result, _ = settle(stay(admitted_on=d("2019-03-02")), who, history)
     assert codes(result) == ["NOT_INSURED"]
 
 
 def test_art11_early_retiree_is_not_qualified_without_the_make_up() -> None:
-    who = _retired_man(retired_on=d("2012-01-01"), early_retirement=True)
+    who = retired_man(retired_on=d("2012-01-01"), early_retirement=True)
     result, _ = settle(stay(admitted_on=d("2019-03-02")), who, (months("2000-01", "2011-12"),))
     assert codes(result) == ["NOT_INSURED"]
 
 
 def test_art12_retiree_paths_apply_only_from_retired_on() -> None:
     # Qualified on paper, but admitted before retirement with no contribution that month.
-    who = _retired_man(retired_on=d("2019-06-01"), birth_date=d("1955-05-10"))
+    who = retired_man(retired_on=d("2019-06-01"), birth_date=d("1955-05-10"))
     result, _ = settle(stay(admitted_on=d("2019-03-02")), who, (months("2003-01", "2018-12"),))
     assert codes(result) == ["NOT_INSURED"]
 
 
 def test_art12_retiree_still_paying_is_covered_by_the_records() -> None:
-    who = _retired_man(deemed_months=0)
+    who = retired_man(deemed_months=0)
     result, _ = settle(stay(admitted_on=d("2019-03-02")), who, (months("2016-01", "2020-12"),))
     assert result.approved
 
@@ -137,7 +123,7 @@ def test_art12_retiree_still_paying_is_covered_by_the_records() -> None:
 def test_art12_retirement_test_counts_months_before_the_admission_month() -> None:
     # A retiree who kept paying until qualified: 240 deemed, actual 2010-01..2019-12 = 120.
     # Admitted 2020-01: months before = 120 → 360 → covered; the record does not cover 2020-01.
-    who = _retired_man(retired_on=d("2015-06-01"))
+    who = retired_man(retired_on=d("2015-06-01"))
     result, _ = settle(stay(admitted_on=d("2020-01-05")), who, (months("2010-01", "2019-12"),))
     assert result.approved
     short, _ = settle(stay(admitted_on=d("2020-01-05")), who, (months("2010-02", "2019-11"),))

@@ -21,22 +21,10 @@ from yzmedins.rules.coverage import Coverage, coverage_on
 from yzmedins.rules.months import contribution_runs
 from yzmedins.rules.retirement import RetirementDecision, decide_at_retirement
 
-from .builders import d, months, person
+from .builders import d, months, person, retired_man
 
 POLICY = default_policies().policies[0]
 WAGE = Decimal("52000.00")
-
-
-def _man(**changes: Any) -> Person:
-    base: dict[str, Any] = {
-        "sex": Sex.MALE,
-        "birth_date": d("1955-05-10"),
-        "category": Category.RETIREE,
-        "retired_on": d("2015-06-01"),
-        "deemed_months": 240,
-    }
-    base.update(changes)
-    return person(**base)
 
 
 def _decide(who: Person, *history: ContributionRecord, wage: Decimal = WAGE) -> RetirementDecision:
@@ -61,7 +49,7 @@ def _summary(decision: RetirementDecision) -> dict[str, Any]:
 def test_art12_qualified_man_pays_nothing_more() -> None:
     # Statutory date 2015-05-10 (60). Actual 2003-01..2015-05 = 149 months; 240 deemed → 389 ≥
     # 360; longest run 149 ≥ 120 → 不再缴纳医疗保险费.
-    decision = _decide(_man(), months("2003-01", "2015-05"))
+    decision = _decide(retired_man(), months("2003-01", "2015-05"))
     assert _summary(decision) == {
         "statutory_date": "2015-05-10",
         "actual": 149,
@@ -78,10 +66,10 @@ def test_art12_qualified_man_pays_nothing_more() -> None:
 
 def test_art11_actual_months_stop_at_the_month_before_retirement_and_start_in_2003() -> None:
     # Records 1998-01..2020-12; retired 2015-06-01: actual months 2003-01..2015-05 = 149.
-    decision = _decide(_man(), months("1998-01", "2020-12"))
+    decision = _decide(retired_man(), months("1998-01", "2020-12"))
     assert decision.assessment.actual_months == 149
     # Retired on the last day of June: June is the retirement month, still not counted.
-    late = _decide(_man(retired_on=d("2015-06-30")), months("1998-01", "2020-12"))
+    late = _decide(retired_man(retired_on=d("2015-06-30")), months("1998-01", "2020-12"))
     assert late.assessment.actual_months == 149
 
 
@@ -109,7 +97,7 @@ def test_art12_early_retiree_buys_the_months_to_statutory_age_then_the_shortfall
     # Man born 1959-07-10: statutory date 2019-07-10. Early retirement 2019-03-15 → 3 months 25
     # days → 4 months. 100 deemed + 170 actual (2005-01..2019-02) = 270; shortfall after the
     # early months 360 − 270 − 4 = 86. Lump sum (4 + 86) × 52,000.00 ÷ 12 × 10% = 39,000.00.
-    who = _man(birth_date=d("1959-07-10"), retired_on=d("2019-03-15"), deemed_months=100)
+    who = retired_man(birth_date=d("1959-07-10"), retired_on=d("2019-03-15"), deemed_months=100)
     decision = _decide(attrs.evolve(who, early_retirement=True), months("2005-01", "2019-02"))
     assert _summary(decision) == {
         "statutory_date": "2019-07-10",
@@ -128,7 +116,7 @@ def test_art12_early_months_of_the_rules_example_are_28() -> None:
     # RULES §9: 2019-03-15 → 2021-07-10 is 2 years 3 months 25 days → 28 months. 300 deemed +
     # 194 actual (2003-01..2019-02) = 494 ≥ 360 → no shortfall. Lump sum 28 × 52,000.00 ÷ 12 ×
     # 10% = 145,600 ÷ 12 = 12,133.333… → 12,133.33.
-    who = _man(
+    who = retired_man(
         birth_date=d("1961-07-10"),
         retired_on=d("2019-03-15"),
         deemed_months=300,
@@ -142,7 +130,7 @@ def test_art12_early_months_of_the_rules_example_are_28() -> None:
 
 def test_art12_lump_sum_is_rounded_half_up_once() -> None:
     # One early month (2019-06-10 → 2019-07-10): 52,000.20 ÷ 12 × 10% = 433.335 → 433.34.
-    who = _man(
+    who = retired_man(
         birth_date=d("1959-07-10"),
         retired_on=d("2019-06-10"),
         deemed_months=300,
@@ -156,7 +144,7 @@ def test_art12_lump_sum_is_rounded_half_up_once() -> None:
 def test_art12_flexible_workers_have_no_early_retirement_months() -> None:
     # 不含辞职和灵活就业人员: the same early retirement as a flexible worker buys no early months;
     # retired before the statutory date, the person is not qualified either.
-    who = _man(
+    who = retired_man(
         birth_date=d("1961-07-10"),
         retired_on=d("2019-03-15"),
         deemed_months=300,
@@ -173,7 +161,7 @@ def test_art12_ten_continuous_years_are_paid_not_bought() -> None:
     # longest run is 60 < 120; the run reaching 2015-05 (the month before retirement) has 29
     # months → 120 − 29 = 91 months still to pay.
     history = (months("2003-01", "2007-12"), months("2013-01", "2015-05"))
-    decision = _decide(_man(deemed_months=300), *history)
+    decision = _decide(retired_man(deemed_months=300), *history)
     assert _summary(decision) == {
         "statutory_date": "2015-05-10",
         "actual": 89,
@@ -190,7 +178,7 @@ def test_art12_ten_continuous_years_are_paid_not_bought() -> None:
 def test_art12_no_run_reaching_retirement_means_120_months_to_continue() -> None:
     # The last run ends 2015-03, not 2015-05: no run reaches the month before retirement.
     history = (months("2003-01", "2007-12"), months("2013-01", "2015-03"))
-    decision = _decide(_man(deemed_months=300), *history)
+    decision = _decide(retired_man(deemed_months=300), *history)
     assert decision.months_to_continue == 120
 
 
@@ -198,7 +186,7 @@ def test_art12_shortfall_and_continuity_together() -> None:
     # 100 deemed + 60 + 29 = 189 → shortfall 171; lump 171 × 52,000.00 ÷ 12 × 10% = 74,100.00;
     # and 91 months still to pay for ten continuous years.
     history = (months("2003-01", "2007-12"), months("2013-01", "2015-05"))
-    decision = _decide(_man(deemed_months=100), *history)
+    decision = _decide(retired_man(deemed_months=100), *history)
     assert (decision.assessment.shortfall_months, decision.lump_sum) == (171, Decimal("74100.00"))
     assert decision.months_to_continue == 91
 
@@ -235,7 +223,7 @@ def test_art11_the_test_needs_retired_on() -> None:
 
 def test_art12_the_average_wage_must_be_positive() -> None:
     with pytest.raises(InputError) as caught:
-        _decide(_man(), wage=Decimal("0.00"))
+        _decide(retired_man(), wage=Decimal("0.00"))
     assert caught.value.field == "average_wage"
 
 

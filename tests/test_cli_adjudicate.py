@@ -14,30 +14,18 @@ import pytest
 from yzmedins.cli import main
 from yzmedins.rules.reasons import REASON_ARTICLES
 
-from .contract import OUTPUT_KEYS, bundle
+from .contract import OUTPUT_KEYS, bundle, read_jsonl, write_jsonl
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def _write(path: Path, lines: list[Any]) -> Path:
-    path.write_text(
-        "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines),
-        encoding="utf-8",
-    )
-    return path
-
-
-def _read(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
 def _run(
     tmp_path: Path, lines: list[Any]
 ) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]]]:
-    source = _write(tmp_path / "in.jsonl", lines)
+    source = write_jsonl(tmp_path / "in.jsonl", lines)
     out, err = tmp_path / "out.jsonl", tmp_path / "err.jsonl"
     status = main(["adjudicate", str(source), "-o", str(out), "--errors", str(err)])
-    return status, _read(out), _read(err)
+    return status, read_jsonl(out), read_jsonl(err)
 
 
 def test_valid_input_exits_0_with_one_line_per_claim(tmp_path: Path) -> None:
@@ -123,7 +111,7 @@ def test_bad_policy_file_is_a_usage_error(
 ) -> None:
     policy = tmp_path / "p.toml"
     policy.write_text("id = 'x'\n", encoding="utf-8")
-    source = _write(tmp_path / "in.jsonl", [bundle()])
+    source = write_jsonl(tmp_path / "in.jsonl", [bundle()])
     assert main(["adjudicate", str(source), "--policy", str(policy)]) == 2
     assert "cannot load policy" in capsys.readouterr().err
 
@@ -135,7 +123,7 @@ def test_unknown_option_is_a_usage_error() -> None:
 
 
 def test_reading_options_change_the_result(tmp_path: Path) -> None:
-    source = _write(
+    source = write_jsonl(
         tmp_path / "in.jsonl",
         [
             bundle(
@@ -150,7 +138,7 @@ def test_reading_options_change_the_result(tmp_path: Path) -> None:
         main(["adjudicate", str(source), "-o", str(out), "--reimbursement-reduction", "relative"])
         == 0
     )
-    assert _read(out)[0]["catastrophic_rate"] == "0.765"
+    assert read_jsonl(out)[0]["catastrophic_rate"] == "0.765"
 
 
 def test_stdin_and_python_m_entry_point(tmp_path: Path) -> None:
@@ -171,7 +159,7 @@ def test_bundled_example_covers_every_route_and_every_reason(tmp_path: Path) -> 
         main(["adjudicate", str(EXAMPLES / "bundles.jsonl"), "-o", str(out), "--errors", str(err)])
         == 0
     )
-    results = _read(out)
+    results = read_jsonl(out)
     reasons = {reason["code"] for r in results for reason in r["reasons"]}
     assert reasons == set(REASON_ARTICLES)
     rates = {
@@ -203,12 +191,12 @@ def test_example_with_errors_exits_1_and_keeps_the_valid_lines(tmp_path: Path) -
         ["adjudicate", str(EXAMPLES / "with-errors.jsonl"), "-o", str(out), "--errors", str(err)]
     )
     assert status == 1
-    assert len(_read(err)) == 4
-    assert len(_read(out)) == 4
+    assert len(read_jsonl(err)) == 4
+    assert len(read_jsonl(out)) == 4
 
 
 def test_errors_default_to_stderr(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    source = _write(tmp_path / "in.jsonl", ["{"])
+    source = write_jsonl(tmp_path / "in.jsonl", ["{"])
     stderr = io.BytesIO()
     monkeypatch.setattr(sys, "stderr", io.TextIOWrapper(stderr))
     assert main(["adjudicate", str(source), "-o", str(tmp_path / "out.jsonl"), "--quiet"]) == 1
@@ -253,12 +241,12 @@ def test_ids_reused_many_chunks_later_are_still_errors(tmp_path: Path, jobs: str
     lines[700]["claims"][0]["id"] = "C2"  # a claim of line 3
     lines[800]["claims"][0]["id"] = "C5"  # the claim of the refused line 6
     lines[850] = lines[849]  # the line just before, again
-    source = _write(tmp_path / "in.jsonl", lines)
+    source = write_jsonl(tmp_path / "in.jsonl", lines)
     out, err, summary = tmp_path / "out.jsonl", tmp_path / "err.jsonl", tmp_path / "s.json"
     arguments = ["adjudicate", "--quiet", "--jobs", jobs, str(source), "-o", str(out)]
     status = main([*arguments, "--errors", str(err), "--summary", str(summary)])
     assert status == 1
-    errors = _read(err)
+    errors = read_jsonl(err)
     assert [(e["line"], e["field"]) for e in errors] == [
         (6, "claims[0].total"),
         (601, "person.id"),
@@ -266,7 +254,7 @@ def test_ids_reused_many_chunks_later_are_still_errors(tmp_path: Path, jobs: str
         (801, "claims[0].id"),
         (851, "person.id"),
     ]
-    results = _read(out)
+    results = read_jsonl(out)
     assert len(results) == 895
     data = json.loads(summary.read_text("utf-8"))
     assert data["claims"] == 895 and data["input_errors"] == 5 and data["bundles"] == 895

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +9,7 @@ import pytest
 
 from yzmedins.cli import main
 
-from .contract import bundle
+from .contract import bundle, read_jsonl, write_jsonl
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -25,25 +24,13 @@ DECISION_KEYS = [
 ]  # fmt: skip
 
 
-def _write(path: Path, lines: list[Any]) -> Path:
-    path.write_text(
-        "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines),
-        encoding="utf-8",
-    )
-    return path
-
-
-def _read(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
 def _run(
     tmp_path: Path, command: str, lines: list[Any], *options: str
 ) -> tuple[int, list[dict[str, Any]], list[dict[str, Any]]]:
-    source = _write(tmp_path / "in.jsonl", lines)
+    source = write_jsonl(tmp_path / "in.jsonl", lines)
     out, err = tmp_path / "out.jsonl", tmp_path / "err.jsonl"
     status = main([command, str(source), "-o", str(out), "--errors", str(err), *options])
-    return status, _read(out), _read(err)
+    return status, read_jsonl(out), read_jsonl(err)
 
 
 def _statement_line(**changes: Any) -> dict[str, Any]:
@@ -147,7 +134,7 @@ def test_contributions_base_ceiling_option(tmp_path: Path) -> None:
 
 
 def test_contributions_bad_base_ceiling_is_a_usage_error(tmp_path: Path) -> None:
-    source = _write(tmp_path / "in.jsonl", [_statement_line()])
+    source = write_jsonl(tmp_path / "in.jsonl", [_statement_line()])
     with pytest.raises(SystemExit) as caught:
         main(["contributions", str(source), "--base-ceiling", "0.5"])
     assert caught.value.code == 2
@@ -161,7 +148,7 @@ def test_contributions_missing_input_file_exits_2(
 
 
 def test_contributions_bad_policy_file_exits_2(tmp_path: Path) -> None:
-    source = _write(tmp_path / "in.jsonl", [_statement_line()])
+    source = write_jsonl(tmp_path / "in.jsonl", [_statement_line()])
     policy = tmp_path / "bad.toml"
     policy.write_text("id = 1\n", encoding="utf-8")
     assert main(["contributions", str(source), "--policy", str(policy)]) == 2
@@ -171,8 +158,8 @@ def test_contributions_example_file_is_valid(tmp_path: Path) -> None:
     out, err = tmp_path / "out.jsonl", tmp_path / "err.jsonl"
     source = str(EXAMPLES / "contributions.jsonl")
     assert main(["contributions", source, "-o", str(out), "--errors", str(err)]) == 0
-    statements = _read(out)
-    assert len(statements) == 9 and _read(err) == []
+    statements = read_jsonl(out)
+    assert len(statements) == 9 and read_jsonl(err) == []
     flexible_retiring = next(s for s in statements if s["person_id"] == "YZ0105")
     # Retired 2019-08-20: January–July = 7 × 10% × 5,100.00 = 7 × 510.00 = 3,570.00.
     assert flexible_retiring["flexible_annual"] == "3570.00"
@@ -250,8 +237,8 @@ def test_retirement_example_file_is_valid(tmp_path: Path) -> None:
     out, err = tmp_path / "out.jsonl", tmp_path / "err.jsonl"
     source = str(EXAMPLES / "retirement.jsonl")
     assert main(["retirement", source, "-o", str(out), "--errors", str(err)]) == 0
-    decisions = {d["person_id"]: d for d in _read(out)}
-    assert _read(err) == []
+    decisions = {d["person_id"]: d for d in read_jsonl(out)}
+    assert read_jsonl(err) == []
     # YZ0204: early 4 + shortfall 86 = 90 months × 61,200.00 ÷ 12 × 10% = 45,900.00.
     assert (decisions["YZ0204"]["early_months"], decisions["YZ0204"]["lump_sum"]) == (
         4,
