@@ -259,3 +259,24 @@ def test_ids_reused_many_chunks_later_are_still_errors(tmp_path: Path, jobs: str
     data = json.loads(summary.read_text("utf-8"))
     assert data["claims"] == 895 and data["input_errors"] == 5 and data["bundles"] == 895
     assert data["totals"]["total"] == f"{895 * 12000}.00"
+
+
+def test_a_closed_output_pipe_ends_the_run_quietly(tmp_path: Path) -> None:
+    # `yzmedins adjudicate ... | head -1`: the reader goes away; no traceback, no message.
+    lines = []
+    for number in range(3000):
+        value = bundle(id=f"C{number}")
+        value["person"]["id"] = f"P{number}"
+        lines.append(value)
+    source = write_jsonl(tmp_path / "in.jsonl", lines)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "yzmedins", "adjudicate", "--quiet", "--jobs", "2", str(source)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.read(10)
+    process.stdout.close()
+    errors = process.stderr.read()
+    assert process.wait(timeout=60) == 2
+    assert errors == b""

@@ -7,6 +7,7 @@ I/O errors. No traceback reaches a user for bad data.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import ExitStack
@@ -134,6 +135,8 @@ def run_jsonl(
                         out.write(encode(item))
             out.flush()
             err.flush()
+        except BrokenPipeError:
+            raise  # the reader went away (``| head``): main() ends quietly
         except OSError as error:
             raise UsageError(f"I/O error: {error}") from None
     return EXIT_INPUT_ERRORS if counts.errors else EXIT_OK
@@ -167,6 +170,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        # The reader of the output closed it (``yzmedins ... | head``): stop without a message,
+        # and keep Python from complaining when it flushes standard output at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return EXIT_USAGE
 
 

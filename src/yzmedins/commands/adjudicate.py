@@ -149,6 +149,8 @@ def run(args: argparse.Namespace) -> int:
             )
             out.flush()
             err.flush()
+        except BrokenPipeError:
+            raise  # the reader went away (``| head``): main() ends quietly
         except OSError as error:
             raise UsageError(f"I/O error: {error}") from None
         if progress is not None:
