@@ -474,7 +474,7 @@ def run_batch(
                     (kind, read_id) for outcome in outcomes for kind, read_id in _ids(outcome)
                 ]
                 if not seen.add_new(read_ids):  # some id was seen before: check line by line
-                    outcomes = _refuse_duplicates(chunk, outcomes, seen, summary)
+                    outcomes = _refuse_duplicates(chunk, outcomes, read_ids, seen, summary)
                 for unit, outcome in zip(chunk, outcomes, strict=True):
                     sinks.advance(unit)
                     if outcome.errors:
@@ -511,10 +511,15 @@ def _ids(outcome: Outcome) -> Iterator[tuple[int, str]]:
 
 
 def _refuse_duplicates(
-    chunk: list[Item], outcomes: list[Outcome], seen: SeenIds, summary: Summary
+    chunk: list[Item],
+    outcomes: list[Outcome],
+    read_ids: list[tuple[int, str]],
+    seen: SeenIds,
+    summary: Summary,
 ) -> list[Outcome]:
     """The outcomes with every unit that reuses an id of an earlier unit refused (RULES §10);
-    the refused units' results are taken out of ``summary`` again."""
+    the refused units' results are taken out of ``summary`` again. ``read_ids`` are the chunk's
+    ids, all of which count as used from now on."""
     persons = [o.person_id for o in outcomes if o.person_id is not None]
     claims = [claim_id for o in outcomes for claim_id in o.claim_ids]
     known_persons = seen.known(PERSON, persons)
@@ -529,7 +534,7 @@ def _refuse_duplicates(
             known_persons.add(outcome.person_id)
         known_claims.update(outcome.claim_ids)
         checked_outcomes.append(checked)
-    seen.add([pair for outcome in outcomes for pair in _ids(outcome)])
+    seen.add(read_ids)
     return checked_outcomes
 
 

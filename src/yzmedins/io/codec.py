@@ -219,10 +219,6 @@ def _enum_parser(kind: type[_E]) -> Callable[[Any, str], _E]:
     return parse
 
 
-_CLAIM_TYPES = {member.value: member for member in ClaimType}
-_ROUTES = {member.value: member for member in Route}
-_SETTLEMENTS = {member.value: member for member in Settlement}
-_CAUSES = {member.value: member for member in Cause}
 _female_class = _enum_parser(FemaleClass)
 
 
@@ -314,30 +310,13 @@ def parse_claim(value: Any, path: str) -> Claim:
         raise error.at(path) from None
 
 
-def _member(members: Mapping[str, _E], value: Any, field: str, kind: type[_E]) -> _E:
-    """An enum member of a present value: one look-up, the full check only when it fails."""
-    member = members.get(value) if type(value) is str else None
-    return parse_enum(value, field, kind) if member is None else member
-
-
-def _flag(value: Any, field: str) -> bool:
-    """An optional boolean (absent or null: false)."""
-    if value is None or value is False:
-        return False
-    return True if value is True else parse_bool(value, field)
-
-
 def _claim(value: Any) -> Claim:
     # Claims are the bulk of every input: field paths are constants here (parse_claim places
     # them under claims[k]) and the usual values take the shortest way through.
     data = _object(value, "", _CLAIM_KEYS)
     get = data.get
     kind_value = get("type")
-    kind = (
-        ClaimType.INPATIENT
-        if kind_value is None
-        else _member(_CLAIM_TYPES, kind_value, "type", ClaimType)
-    )
+    kind = ClaimType.INPATIENT if kind_value is None else parse_enum(kind_value, "type", ClaimType)
     inpatient = kind is ClaimType.INPATIENT
     hospital_value = get("hospital")
     if hospital_value is None and inpatient:
@@ -348,6 +327,7 @@ def _claim(value: Any) -> Claim:
         else parse_hospital(hospital_value, "hospital", required=inpatient)
     )
     route_value, settlement_value, cause_value = get("route"), get("settlement"), get("cause")
+    maternity_value, exception_value = get("maternity"), get("exception_approved")
     full_value, pre_value = get("full_self_pay"), get("pre_self_pay")
     other_value = get("other_fund")
     reported_value = get("emergency_reported_on")
@@ -358,18 +338,18 @@ def _claim(value: Any) -> Claim:
         discharged_on=parse_date(_required(data, "discharged_on", ""), "discharged_on"),
         total=parse_money(_required(data, "total", ""), "total"),
         hospital=hospital,
-        route=None if route_value is None else _member(_ROUTES, route_value, "route", Route),
+        route=None if route_value is None else parse_enum(route_value, "route", Route),
         settlement=Settlement.DIRECT
         if settlement_value is None
-        else _member(_SETTLEMENTS, settlement_value, "settlement", Settlement),
-        maternity=_flag(get("maternity"), "maternity"),
-        cause=Cause.ILLNESS
-        if cause_value is None
-        else _member(_CAUSES, cause_value, "cause", Cause),
+        else parse_enum(settlement_value, "settlement", Settlement),
+        maternity=False if maternity_value is None else parse_bool(maternity_value, "maternity"),
+        cause=Cause.ILLNESS if cause_value is None else parse_enum(cause_value, "cause", Cause),
         emergency_reported_on=None
         if reported_value is None
         else parse_date(reported_value, "emergency_reported_on"),
-        exception_approved=_flag(get("exception_approved"), "exception_approved"),
+        exception_approved=False
+        if exception_value is None
+        else parse_bool(exception_value, "exception_approved"),
         full_self_pay=ZERO if full_value is None else parse_money(full_value, "full_self_pay"),
         pre_self_pay=ZERO if pre_value is None else parse_money(pre_value, "pre_self_pay"),
         other_fund=None if other_value is None else parse_money(other_value, "other_fund"),
@@ -461,12 +441,5 @@ def result_to_json(result: ClaimResult) -> dict[str, Any]:
         "in_scope_self_burden": money(result.in_scope_self_burden),
         "flags": list(result.flags),
         "ytd": ledger_to_json(result.ytd),
-        "trace": [
-            {
-                "article": step.article,
-                "text": step.text,
-                "amount": None if step.amount is None else money(step.amount),
-            }
-            for step in result.trace
-        ],
+        "trace": [step_to_json(step) for step in result.trace],
     }
