@@ -162,9 +162,10 @@ def test_art25_admission_outside_the_calendar_is_an_input_error() -> None:
         route=Route.EMERGENCY,
         emergency_reported_on=d("2003-06-02"),
     )
-    with pytest.raises(CalendarCoverageError):
+    with pytest.raises(InputError) as raised:  # an input error, never a guessed deadline
         settle(claim)
-    assert issubclass(CalendarCoverageError, InputError)
+    assert isinstance(raised.value, CalendarCoverageError)
+    assert raised.value.field == "admitted_on"
 
 
 def test_art17_route_is_not_read_for_a_local_stay() -> None:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from yzmedins.engine import adjudicate_bundle
 from yzmedins.errors import InputError
 from yzmedins.io.codec import parse_bundle, result_to_json
-from yzmedins.io.csv_results import CSV_COLUMNS, csv_header, csv_row
+from yzmedins.io.csv_results import CSV_COLUMNS, csv_header, csv_row, text_cell
 from yzmedins.io.jsonl import ErrorRecord
 from yzmedins.io.tables import (
     CLAIM_COLUMNS,
@@ -588,4 +588,6 @@ def test_csv_rows_read_back(bundle: Bundle, claim_id: str) -> None:
             assert json.loads(read.pop(key)) == value[key]
         for key, amount in value.pop("ytd").items():
             assert read.pop(f"ytd_{key}") == amount
+        # An id a spreadsheet would run as a formula reads back with a leading apostrophe.
+        assert read.pop("claim_id") == text_cell(value["claim_id"])
         assert read == {key: str(value[key]) for key in read}

@@ -7,6 +7,7 @@ I/O errors. No traceback reaches a user for bad data.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -14,6 +15,14 @@ from contextlib import ExitStack
 from typing import Any, BinaryIO
 
 from yzmedins import __version__
+from yzmedins.io.files import (
+    FileFailure,
+    Identity,
+    Output,
+    check_distinct,
+    file_identity,
+    stream_identity,
+)
 from yzmedins.io.jsonl import Counts, ErrorRecord, encode_error, process_lines
 from yzmedins.policy import (
     CapReading,
@@ -105,13 +114,48 @@ def open_input(stack: ExitStack, name: str) -> BinaryIO:
         raise UsageError(f"cannot read {name}: {error.strerror}") from None
 
 
-def open_output(stack: ExitStack, name: str | None, default: BinaryIO) -> BinaryIO:
-    if name is None or name == "-":
-        return default
+def input_identity(name: str) -> tuple[str, Identity]:
+    """An input file (``-``: standard input) for :func:`check_outputs`."""
+    if name == "-":
+        return "standard input", stream_identity(sys.stdin.buffer)
+    return name, file_identity(name)
+
+
+def check_outputs(
+    inputs: Sequence[str], outputs: Sequence[str | None], *, store: str | None = None
+) -> None:
+    """Refuse (exit 2, nothing touched) an output that is one of the inputs, the ledger store
+    or another output. ``outputs[0]`` not given goes to standard output, the others to standard
+    error; either may have been redirected to a file (they may share one: ``> log 2>&1``)."""
+    named_inputs = [input_identity(name) for name in inputs]
+    if store is not None:
+        named_inputs.append((f"the ledger store {store}", file_identity(store)))
+    named = [(name, file_identity(name)) for name in outputs if name not in (None, "-")]
+    standard = {
+        ("standard output" if index == 0 else "standard error"): stream_identity(
+            sys.stdout.buffer if index == 0 else sys.stderr.buffer
+        )
+        for index, name in enumerate(outputs)
+        if name in (None, "-")
+    }
     try:
-        return stack.enter_context(open(name, "wb"))
-    except OSError as error:
-        raise UsageError(f"cannot write {name}: {error.strerror}") from None
+        check_distinct(named_inputs, named)
+        for shown, identity in standard.items():
+            check_distinct(named_inputs, [*named, (shown, identity)])
+    except FileFailure as error:
+        raise UsageError(str(error)) from None
+
+
+def open_output(stack: ExitStack, name: str | None, default: BinaryIO) -> Output:
+    """An output (``-`` or none: ``default``) entered into ``stack``: a file is written beside
+    and renamed into place when the ``with`` block ends without an exception."""
+    if name is None or name == "-":
+        shown = "standard output" if default is sys.stdout.buffer else "standard error"
+        return stack.enter_context(Output(shown, default))
+    try:
+        return stack.enter_context(Output.open(name))
+    except FileFailure as error:
+        raise UsageError(str(error)) from None
 
 
 def run_jsonl(
@@ -121,24 +165,18 @@ def run_jsonl(
 ) -> int:
     """Stream every input through ``handle``; outputs to ``-o``, error records to ``--errors``."""
     counts = Counts()
+    check_outputs(args.inputs, [args.output, args.errors])
     with ExitStack() as stack:
         inputs = [(name, open_input(stack, name)) for name in args.inputs]
         out = open_output(stack, args.output, sys.stdout.buffer)
         err = open_output(stack, args.errors, sys.stderr.buffer)
-        try:
-            for name, handle_file in inputs:
-                source = "<stdin>" if name == "-" else name
-                for item in process_lines(handle_file, source, counts, handle):
-                    if isinstance(item, ErrorRecord):
-                        err.write(encode_error(item))
-                    else:
-                        out.write(encode(item))
-            out.flush()
-            err.flush()
-        except BrokenPipeError:
-            raise  # the reader went away (``| head``): main() ends quietly
-        except OSError as error:
-            raise UsageError(f"I/O error: {error}") from None
+        for name, handle_file in inputs:
+            source = "<stdin>" if name == "-" else name
+            for item in process_lines(handle_file, source, counts, handle, encode):
+                if isinstance(item, ErrorRecord):
+                    err.write(encode_error(item))
+                else:
+                    out.write(item)
     return EXIT_INPUT_ERRORS if counts.errors else EXIT_OK
 
 
@@ -164,17 +202,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     command: Command = args.run
     try:
         return command(args)
-    except UsageError as error:
-        print(f"yzmedins: {error}", file=sys.stderr)
+    except (UsageError, FileFailure) as error:
+        _say(str(error))
+        return EXIT_USAGE
+    except OSError as error:
+        if isinstance(error, BrokenPipeError):
+            return _closed_pipe()
+        # Any other I/O failure not met where it happened: one line, never a traceback.
+        where = f" ({error.filename})" if error.filename else ""
+        _say(f"I/O error{where}: {error.strerror or error}")
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:
-        # The reader of the output closed it (``yzmedins ... | head``): stop without a message,
-        # and keep Python from complaining when it flushes standard output at exit.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_USAGE
+
+
+def _say(message: str) -> None:
+    """One line on standard error (which may itself be gone)."""
+    with contextlib.suppress(OSError):
+        print(f"yzmedins: {message}", file=sys.stderr)
+
+
+def _closed_pipe() -> int:
+    """The reader of the output closed it (``yzmedins ... | head``): stop without a message,
+    and keep Python from complaining when it flushes standard output at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ its settlement year (第十五条).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
 import attrs
 
@@ -78,21 +79,19 @@ class PersonFile:
         return runs
 
 
-_IN_FORCE_STEPS: dict[tuple[int, int], tuple[Policy, TraceStep]] = {}
+#: Trace steps naming the policy in force, per (policy, settlement year): a handful per
+#: policy; the bound keeps a long-running process that builds policy sets anew flat.
+IN_FORCE_STEP_CACHE_SIZE = 256
 
 
+@lru_cache(maxsize=IN_FORCE_STEP_CACHE_SIZE)
 def _in_force_step(policy: Policy, year: int) -> TraceStep:
     """第三十九条: the trace step naming the policy in force (shared: trace steps are values)."""
-    known = _IN_FORCE_STEPS.get((id(policy), year))
-    if known is not None and known[0] is policy:
-        return known[1]
-    step = TraceStep(
+    return TraceStep(
         policy.cite("in_force.from").article,
         f"{policy.document} in force {policy.in_force_from.isoformat()}.."
         f"{policy.in_force_to.isoformat()}; settlement year {year}",
     )
-    _IN_FORCE_STEPS[(id(policy), year)] = (policy, step)
-    return step
 
 
 def _ledger_for(claim: Claim, ledger: Ledger | None) -> Ledger:
@@ -342,18 +341,35 @@ def adjudicate_claim(
     ``ledger`` is the person's year-to-date ledger as recorded (``None``, or a ledger of another
     year, starts the claim's settlement year from zero). Returns the result and the new ledger;
     nothing else changes, so pre-settlement and settlement are the same call. Raises
-    :class:`~yzmedins.errors.InputError` naming the field for invalid input.
+    :class:`~yzmedins.errors.InputError` naming the field for invalid input (``person``,
+    ``contributions[i]``, ``claims[0]``, ``ytd``, as in a bundle).
     """
-    policies = policies or default_policies()
+    policies = _policies(policies)
+    if contributions is None:
+        raise InputError(
+            "expected ContributionRecords (an empty list for none), got None", "contributions"
+        )
     bundle = Bundle(person, tuple(contributions), ledger, (claim,))
     check_bundle(bundle, policies)
-    return settle(PersonFile(person, bundle.contributions), claim, ledger, policies)
+    return settle(
+        PersonFile(bundle.person, bundle.contributions), bundle.claims[0], bundle.ytd, policies
+    )
 
 
 def adjudicate_bundle(bundle: Bundle, *, policies: PolicySet | None = None) -> list[ClaimResult]:
     """Adjudicate every claim of a bundle in the RULES §2 order; results in that order."""
-    policies = policies or default_policies()
+    policies = _policies(policies)
+    if not isinstance(bundle, Bundle):
+        raise InputError(f"expected a Bundle, got {type(bundle).__name__}")
     check_bundle(bundle, policies)
     return settle_in_order(
         PersonFile(bundle.person, bundle.contributions), bundle.claims, bundle.ytd, policies
     )
+
+
+def _policies(policies: PolicySet | None) -> PolicySet:
+    if policies is None:
+        return default_policies()
+    if not isinstance(policies, PolicySet):
+        raise TypeError(f"policies must be a PolicySet, not {type(policies).__name__}")
+    return policies

@@ -1,19 +1,35 @@
 """The values the rules work on: persons, contributions, claims, ledgers, results.
 
-Every class is a frozen, slotted attrs class without behaviour of its own; untrusted input is
-validated once, at the edge (:mod:`yzmedins.io.codec`), before any of these is built. Money is
-``Decimal`` with two places everywhere (RULES §1).
+Every class is a frozen, slotted attrs class without behaviour of its own. Money is ``Decimal``
+with two places everywhere (RULES §1).
+
+The input values (:class:`Person`, :class:`ContributionRecord`, :class:`Hospital`,
+:class:`Claim`, :class:`Ledger`, :class:`Bundle`) are built by the JSON codec and by billing
+systems from database rows, so each constructor converts what a row naturally holds — an enum's
+value as text (``"retiree"``), an ``int`` or a ``Decimal`` with at most two places, a date
+``"YYYY-MM-DD"``, a month ``"YYYY-MM"``, a list for a tuple or a set, ``0``/``1`` for a flag —
+and raises :class:`~yzmedins.errors.InputError` naming the field for anything else, so that no
+value is misread later. Checks across fields (a retiree's ``retired_on``, discharge before
+admission, amounts within the total) are :mod:`yzmedins.validation`'s, run by every entry point.
+
+Values of the right types take a fast path (one check per field in ``__attrs_post_init__``):
+the codec builds millions of claims in a batch run. Results (:class:`ClaimResult`,
+:class:`TraceStep`, :class:`Reason`) are built only by the engine and are not converted.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from collections.abc import Callable
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any, TypeVar
 
 import attrs
 
-from yzmedins.money import ZERO
+from yzmedins.errors import InputError
+from yzmedins.money import FEN, MAX_AMOUNT, ZERO, is_amount, to_amount, to_total
 
 
 class Sex(StrEnum):
@@ -133,6 +149,142 @@ class Month:
         return f"{self.year:04d}-{self.month:02d}"
 
 
+# --- conversion of input values (see the module docstring) -----------------------------------
+
+_E = TypeVar("_E", bound=StrEnum)
+
+#: ``convert(value, field)``: the value converted, or :class:`InputError` naming ``field``.
+Convert = Callable[[Any, str], Any]
+
+_DATE_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_MONTH_TEXT = re.compile(r"([0-9]{4})-([0-9]{2})")
+
+
+def _kind(value: object) -> str:
+    return "None" if value is None else type(value).__name__
+
+
+def to_text(value: object, field: str) -> str:
+    """An identifier: a string (an empty one is refused by :mod:`yzmedins.validation`)."""
+    if isinstance(value, str):
+        return str(value)
+    raise InputError(f"expected a string, got {_kind(value)}", field)
+
+
+def to_member(kind: type[_E], value: object, field: str) -> _E:
+    """A member of ``kind``, or its value as text (``"retiree"``)."""
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, str):
+        member = kind._value2member_map_.get(value)
+        if member is not None:
+            return member  # type: ignore[return-value]
+    allowed = ", ".join(repr(option.value) for option in kind)
+    shown = repr(value) if isinstance(value, str) else _kind(value)
+    raise InputError(f"{shown} is not one of {allowed}", field)
+
+
+def to_date(value: object, field: str) -> date:
+    """A ``date``, or its ISO text ``"YYYY-MM-DD"``; a ``datetime`` is refused, not truncated."""
+    if isinstance(value, datetime):
+        raise InputError(f"expected a date, got a datetime ({value}): give its .date()", field)
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise InputError(f"expected a date or 'YYYY-MM-DD', got {_kind(value)}", field)
+    if not _DATE_TEXT.fullmatch(value):
+        raise InputError(f"{value!r} is not a date 'YYYY-MM-DD'", field)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{value!r} is not a valid date", field) from None
+
+
+def to_month(value: object, field: str) -> Month:
+    """A :class:`Month`, or its text ``"YYYY-MM"``."""
+    if isinstance(value, Month):
+        return value
+    if not isinstance(value, str):
+        raise InputError(f"expected a Month or 'YYYY-MM', got {_kind(value)}", field)
+    match = _MONTH_TEXT.fullmatch(value)
+    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
+        raise InputError(f"{value!r} is not a month 'YYYY-MM'", field)
+    return Month.of(int(match.group(1)), int(match.group(2)))
+
+
+def to_flag(value: object, field: str) -> bool:
+    """``True``/``False``, or ``1``/``0`` as a database stores them; nothing else is read."""
+    if isinstance(value, bool):
+        return value
+    if type(value) is int and value in (0, 1):
+        return value == 1
+    raise InputError(f"expected true or false (or 1 or 0), got {value!r}", field)
+
+
+def to_count(value: object, field: str) -> int:
+    """A whole number (not a bool)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return int(value)
+    raise InputError(f"expected a whole number, got {_kind(value)}", field)
+
+
+def _member_of(kind: type[StrEnum]) -> Convert:
+    def convert(value: object, field: str) -> StrEnum:
+        return to_member(kind, value, field)
+
+    return convert
+
+
+def _instance_of(kind: type[object]) -> Convert:
+    def convert(value: object, field: str) -> object:
+        if isinstance(value, kind):
+            return value
+        raise InputError(f"expected a {kind.__name__}, got {_kind(value)}", field)
+
+    return convert
+
+
+def _optional(convert: Convert) -> Convert:
+    def optional(value: object, field: str) -> object:
+        return None if value is None else convert(value, field)
+
+    return optional
+
+
+def _tuple_of(kind: type[object]) -> Convert:
+    """A list or tuple of ``kind`` instances, as a tuple; ``field[i]`` names a wrong item."""
+
+    def convert(value: object, field: str) -> tuple[object, ...]:
+        if not isinstance(value, tuple | list):
+            raise InputError(
+                f"expected a list or tuple of {kind.__name__}, got {_kind(value)}", field
+            )
+        for index, item in enumerate(value):
+            if not isinstance(item, kind):
+                raise InputError(
+                    f"expected a {kind.__name__}, got {_kind(item)}", f"{field}[{index}]"
+                )
+        return tuple(value)
+
+    return convert
+
+
+def _statuses(value: object, field: str) -> frozenset[Status]:
+    """A set, frozenset, list or tuple of statuses (members or their text), as a frozenset."""
+    if not isinstance(value, frozenset | set | list | tuple):
+        raise InputError(f"expected a set or list of statuses, got {_kind(value)}", field)
+    return frozenset(to_member(Status, item, field) for item in value)
+
+
+def _convert(value: object, fields: tuple[tuple[str, str, Convert], ...]) -> None:
+    """The slow path: convert each field (``attribute, field name, converter``) in order."""
+    for name, field, convert in fields:
+        given = getattr(value, name)
+        converted = convert(given, field)
+        if converted is not given:
+            object.__setattr__(value, name, converted)
+
+
 @attrs.frozen
 class Person:
     id: str
@@ -147,6 +299,25 @@ class Person:
     relocated_since: date | None = None
     lump_sum_paid_on: date | None = None
 
+    def __attrs_post_init__(self) -> None:
+        statuses, retired_on = self.statuses, self.retired_on
+        relocated_since, lump_sum_paid_on = self.relocated_since, self.lump_sum_paid_on
+        if not (
+            type(self.id) is str
+            and type(self.sex) is Sex
+            and type(self.birth_date) is date
+            and type(self.category) is Category
+            and type(self.female_class) is FemaleClass
+            and type(statuses) is frozenset
+            and (not statuses or all(type(status) is Status for status in statuses))
+            and (retired_on is None or type(retired_on) is date)
+            and (self.early_retirement is False or self.early_retirement is True)
+            and type(self.deemed_months) is int
+            and (relocated_since is None or type(relocated_since) is date)
+            and (lump_sum_paid_on is None or type(lump_sum_paid_on) is date)
+        ):
+            _convert(self, _PERSON_FIELDS)
+
 
 @attrs.frozen
 class ContributionRecord:
@@ -157,6 +328,24 @@ class ContributionRecord:
     base: Decimal | None = None
     paid_on: date | None = None
 
+    def __attrs_post_init__(self) -> None:
+        base, paid_on = self.base, self.paid_on
+        if not (
+            type(self.start) is Month
+            and type(self.end) is Month
+            and (
+                base is None
+                or (
+                    type(base) is Decimal
+                    and base.same_quantum(FEN)
+                    and not base.is_signed()
+                    and base <= MAX_AMOUNT
+                )
+            )
+            and (paid_on is None or type(paid_on) is date)
+        ):
+            _convert(self, _RECORD_FIELDS)
+
 
 @attrs.frozen
 class Hospital:
@@ -164,6 +353,15 @@ class Hospital:
     region: Region
     contracted: bool = True
     provincial: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if not (
+            type(self.level) is Level
+            and type(self.region) is Region
+            and (self.contracted is True or self.contracted is False)
+            and (self.provincial is True or self.provincial is False)
+        ):
+            _convert(self, _HOSPITAL_FIELDS)
 
 
 @attrs.frozen
@@ -185,6 +383,48 @@ class Claim:
     full_self_pay: Decimal = ZERO
     pre_self_pay: Decimal = ZERO
     other_fund: Decimal | None = None
+
+    def __attrs_post_init__(self) -> None:
+        # The amounts' test is is_amount's, inlined: claims are the bulk of every batch.
+        hospital, route, reported = self.hospital, self.route, self.emergency_reported_on
+        total, full, pre, other = self.total, self.full_self_pay, self.pre_self_pay, self.other_fund
+        if not (
+            type(self.id) is str
+            and type(self.admitted_on) is date
+            and type(self.discharged_on) is date
+            and type(total) is Decimal
+            and total.same_quantum(FEN)
+            and not total.is_signed()
+            and total <= MAX_AMOUNT
+            and type(self.type) is ClaimType
+            and (hospital is None or type(hospital) is Hospital)
+            and (route is None or type(route) is Route)
+            and type(self.settlement) is Settlement
+            and (self.maternity is False or self.maternity is True)
+            and type(self.cause) is Cause
+            and (reported is None or type(reported) is date)
+            and (self.exception_approved is False or self.exception_approved is True)
+            and (
+                full is ZERO
+                or (
+                    type(full) is Decimal
+                    and full.same_quantum(FEN)
+                    and not full.is_signed()
+                    and full <= MAX_AMOUNT
+                )
+            )
+            and (
+                pre is ZERO
+                or (
+                    type(pre) is Decimal
+                    and pre.same_quantum(FEN)
+                    and not pre.is_signed()
+                    and pre <= MAX_AMOUNT
+                )
+            )
+            and (other is None or is_amount(other))
+        ):
+            _convert(self, _CLAIM_FIELDS)
 
     @property
     def year(self) -> int:
@@ -212,6 +452,44 @@ class Ledger:
     self_burden: Decimal = ZERO
     secondary_subsidy: Decimal = ZERO
     banded: Decimal = ZERO
+
+    def __attrs_post_init__(self) -> None:
+        # The engine builds a ledger per approved claim: is_amount's test, inlined. A ledger
+        # sums a year's amounts, so it is not bound by the largest amount of one input.
+        basic, catastrophic, burden = self.basic_fund, self.catastrophic_fund, self.self_burden
+        subsidy, banded = self.secondary_subsidy, self.banded
+        if not (
+            type(self.year) is int
+            and (
+                basic is ZERO
+                or (type(basic) is Decimal and basic.same_quantum(FEN) and not basic.is_signed())
+            )
+            and (
+                catastrophic is ZERO
+                or (
+                    type(catastrophic) is Decimal
+                    and catastrophic.same_quantum(FEN)
+                    and not catastrophic.is_signed()
+                )
+            )
+            and (
+                burden is ZERO
+                or (type(burden) is Decimal and burden.same_quantum(FEN) and not burden.is_signed())
+            )
+            and (
+                subsidy is ZERO
+                or (
+                    type(subsidy) is Decimal
+                    and subsidy.same_quantum(FEN)
+                    and not subsidy.is_signed()
+                )
+            )
+            and (
+                banded is ZERO
+                or (type(banded) is Decimal and banded.same_quantum(FEN) and not banded.is_signed())
+            )
+        ):
+            _convert(self, _LEDGER_FIELDS)
 
 
 @attrs.frozen
@@ -271,3 +549,83 @@ class Bundle:
     contributions: tuple[ContributionRecord, ...] = ()
     ytd: Ledger | None = None
     claims: tuple[Claim, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        contributions, claims = self.contributions, self.claims
+        if (
+            type(self.person) is Person
+            and (self.ytd is None or type(self.ytd) is Ledger)
+            and type(contributions) is tuple
+            and type(claims) is tuple
+        ):
+            for record in contributions:
+                if type(record) is not ContributionRecord:
+                    break
+            else:
+                for claim in claims:
+                    if type(claim) is not Claim:
+                        break
+                else:
+                    return
+        _convert(self, _BUNDLE_FIELDS)
+
+
+_optional_date = _optional(to_date)
+
+#: Each input class's fields: attribute, the field's name in the JSON contract, converter.
+_PERSON_FIELDS: tuple[tuple[str, str, Convert], ...] = (
+    ("id", "id", to_text),
+    ("sex", "sex", _member_of(Sex)),
+    ("birth_date", "birth_date", to_date),
+    ("category", "category", _member_of(Category)),
+    ("female_class", "female_class", _member_of(FemaleClass)),
+    ("statuses", "statuses", _statuses),
+    ("retired_on", "retired_on", _optional_date),
+    ("early_retirement", "early_retirement", to_flag),
+    ("deemed_months", "deemed_months", to_count),
+    ("relocated_since", "relocated_since", _optional_date),
+    ("lump_sum_paid_on", "lump_sum_paid_on", _optional_date),
+)
+_RECORD_FIELDS: tuple[tuple[str, str, Convert], ...] = (
+    ("start", "from", to_month),
+    ("end", "to", to_month),
+    ("base", "base", _optional(to_amount)),
+    ("paid_on", "paid_on", _optional_date),
+)
+_HOSPITAL_FIELDS: tuple[tuple[str, str, Convert], ...] = (
+    ("level", "hospital.level", _member_of(Level)),
+    ("region", "hospital.region", _member_of(Region)),
+    ("contracted", "hospital.contracted", to_flag),
+    ("provincial", "hospital.provincial", to_flag),
+)
+_CLAIM_FIELDS: tuple[tuple[str, str, Convert], ...] = (
+    ("id", "id", to_text),
+    ("admitted_on", "admitted_on", to_date),
+    ("discharged_on", "discharged_on", to_date),
+    ("total", "total", to_amount),
+    ("type", "type", _member_of(ClaimType)),
+    ("hospital", "hospital", _optional(_instance_of(Hospital))),
+    ("route", "route", _optional(_member_of(Route))),
+    ("settlement", "settlement", _member_of(Settlement)),
+    ("maternity", "maternity", to_flag),
+    ("cause", "cause", _member_of(Cause)),
+    ("emergency_reported_on", "emergency_reported_on", _optional_date),
+    ("exception_approved", "exception_approved", to_flag),
+    ("full_self_pay", "full_self_pay", to_amount),
+    ("pre_self_pay", "pre_self_pay", to_amount),
+    ("other_fund", "other_fund", _optional(to_amount)),
+)
+_LEDGER_FIELDS: tuple[tuple[str, str, Convert], ...] = (
+    ("year", "year", to_count),
+    ("basic_fund", "basic_fund", to_total),
+    ("catastrophic_fund", "catastrophic_fund", to_total),
+    ("self_burden", "self_burden", to_total),
+    ("secondary_subsidy", "secondary_subsidy", to_total),
+    ("banded", "banded", to_total),
+)
+_BUNDLE_FIELDS: tuple[tuple[str, str, Convert], ...] = (
+    ("person", "person", _instance_of(Person)),
+    ("contributions", "contributions", _tuple_of(ContributionRecord)),
+    ("ytd", "ytd", _optional(_instance_of(Ledger))),
+    ("claims", "claims", _tuple_of(Claim)),
+)

@@ -11,15 +11,31 @@ from decimal import Decimal
 
 from yzmedins.errors import InputError
 from yzmedins.model import Bundle, Category, Claim, ClaimType, ContributionRecord, Ledger, Person
+from yzmedins.money import MAX_AMOUNT, is_amount, not_an_amount
 from yzmedins.policy import PolicySet
 from yzmedins.rules.subsidy import subsidy_for_year
 
-#: The largest amount accepted (an engine limit, not a number of the law).
-MAX_AMOUNT = Decimal("99999999.99")
+__all__ = [
+    "MAX_AMOUNT",
+    "check_bundle",
+    "check_claim",
+    "check_contribution",
+    "check_ledger",
+    "check_money",
+    "check_person",
+]
 
 
 def check_money(value: Decimal, field: str) -> None:
-    """RULES §1: two places, not negative, finite, at most 99,999,999.99."""
+    """RULES §1: a ``Decimal`` with two places, not negative, finite, at most 99,999,999.99.
+
+    A check, not a conversion (the model's constructors convert, with
+    :func:`yzmedins.money.to_amount`): a float, an int or a string is refused here.
+    """
+    if is_amount(value):  # every amount of a constructed value: the one test it needs
+        return
+    if not isinstance(value, Decimal):
+        raise InputError(not_an_amount(value, "a Decimal"), field)
     if not value.is_finite():
         raise InputError(f"{value} is not a finite amount", field)
     if value < 0:
@@ -101,6 +117,8 @@ def check_claim(claim: Claim, field: str = "claim", *, amounts_checked: bool = F
 
 def check_ledger(ledger: Ledger, policies: PolicySet, field: str = "ytd") -> None:
     """A given year-to-date ledger: amounts within their caps, subsidy within S(self_burden)."""
+    if not 1 <= ledger.year <= 9999:
+        raise InputError(f"{ledger.year} is not a year", f"{field}.year")
     for name in ("basic_fund", "catastrophic_fund", "self_burden", "secondary_subsidy", "banded"):
         check_money(getattr(ledger, name), f"{field}.{name}")
     policy = policies.nearest(date(ledger.year, 7, 1))

@@ -21,7 +21,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import AsyncResult, Pool
-from typing import Any, BinaryIO
+from typing import Any, Protocol
 
 import attrs
 import orjson
@@ -33,6 +33,7 @@ from yzmedins.batch.store import (
     PersonState,
     RecordedClaim,
     Settlement,
+    StoreError,
     claim_digest,
     forget_inherited_locks,
     ledger_row,
@@ -51,8 +52,10 @@ from yzmedins.policy import PolicySet
 #: reading (a bad table row), passed through so that it keeps its place in the output.
 Item = Unit | ErrorRecord
 
-#: Units per chunk handed to a worker, and chunks in flight per worker.
+#: Units per chunk handed to a worker, and chunks in flight per worker. A chunk also ends once
+#: its units hold ``CHUNK_BYTES`` of input, so that memory stays flat however long the lines.
 CHUNK_UNITS = 1024
+CHUNK_BYTES = 4 << 20
 IN_FLIGHT_PER_JOB = 2
 #: Bundles per ledger-store transaction.
 COMMIT_EVERY = 2000
@@ -101,6 +104,7 @@ class Worker:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # A store that cannot be read raises StoreError here (naming the file).
         self.reader = None if settings.store_path is None else LedgerReader(settings.store_path)
         self.recorded: dict[str, RecordedClaim] = {}
         self.states: dict[str, PersonState] = {}
@@ -151,8 +155,10 @@ class Worker:
     def _guard(unit: Item, settle: Callable[[Bundle], Outcome], bundle: Bundle) -> Outcome:
         try:
             return settle(bundle)
-        except InputError as error:
+        except (InputError, orjson.JSONEncodeError) as error:
             assert isinstance(unit, Unit)
+            if not isinstance(error, InputError):  # a value that cannot be written back
+                error = InputError(f"the result cannot be written: {error}")
             return Outcome(
                 errors=tuple(unit.error_records(error)),
                 person_id=bundle.person.id,
@@ -240,10 +246,12 @@ class Worker:
         years = {result.year for result in results} | (
             set() if bundle.ytd is None or bundle.ytd.year in state.ledgers else {bundle.ytd.year}
         )
+        touched = sorted(years)
         settlement = Settlement(
             person_id=person_id,
-            ledgers=tuple(ledger_row(year, after[year], seeds.get(year)) for year in sorted(years)),
+            ledgers=tuple(ledger_row(year, after[year], seeds.get(year)) for year in touched),
             claims=tuple(claim_rows),
+            read=tuple(state.rows.get(year) for year in touched),  # the commit's condition
         )
         return Outcome(
             lines=tuple(lines),
@@ -284,6 +292,8 @@ def _encode_json(result: ClaimResult) -> bytes:
 
 
 _WORKER: Worker | None = None
+#: Why this worker process could not start (see :func:`_start_worker`), or None.
+_START_ERROR: str | None = None
 
 #: The cyclic garbage collector's first threshold during a run. Adjudication allocates many
 #: short-lived, acyclic objects (freed by reference counting); at the default of 700 the
@@ -303,14 +313,24 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def _start_worker(settings: Settings) -> None:
-    global _WORKER
+    """A pool worker's initializer. It never raises: a pool replaces a worker whose initializer
+    raised, forever; the error is kept and raised by :func:`_run_chunk` instead, so that it
+    reaches the main process once, with the first chunk."""
+    global _WORKER, _START_ERROR
     forget_inherited_locks()
     gc.freeze()  # what the worker inherited stays alive; the collector need not scan it
     gc.set_threshold(GC_THRESHOLD)
-    _WORKER = Worker(settings)
+    try:
+        _WORKER = Worker(settings)
+    except StoreError as error:
+        _START_ERROR = str(error)
+    except Exception as error:
+        _START_ERROR = f"a worker process could not start: {type(error).__name__}: {error}"
 
 
 def _run_chunk(units: list[Item]) -> ChunkOutcome:
+    if _START_ERROR is not None:
+        raise StoreError(_START_ERROR)  # a plain message: it pickles to the main process
     assert _WORKER is not None
     return _WORKER.run(units)
 
@@ -365,11 +385,15 @@ PERSON, CLAIM = 0, 1
 
 def _chunks(units: Iterable[Item]) -> Iterator[list[Item]]:
     chunk: list[Item] = []
+    size = 0
     for unit in units:
         chunk.append(unit)
-        if len(chunk) >= CHUNK_UNITS:
+        if isinstance(unit, Unit) and isinstance(unit.value, bytes):
+            size += len(unit.value)
+        if len(chunk) >= CHUNK_UNITS or size >= CHUNK_BYTES:
             yield chunk
             chunk = []
+            size = 0
     if chunk:
         yield chunk
 
@@ -380,8 +404,12 @@ def _outcomes(
     """Each chunk with its outcomes, in input order, with a bounded number in flight."""
     if jobs <= 1:
         worker = Worker(settings)
-        for chunk in chunks:
-            yield chunk, worker.run(chunk)
+        try:
+            for chunk in chunks:
+                yield chunk, worker.run(chunk)
+        finally:
+            if worker.reader is not None:
+                worker.reader.close()
         return
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with context.Pool(jobs, initializer=_start_worker, initargs=(settings,)) as pool:
@@ -444,12 +472,20 @@ class Committer:
             raise error
 
 
+class Writer(Protocol):
+    """Where lines go: a binary file, or a :class:`yzmedins.io.files.Output`."""
+
+    def write(self, data: bytes, /) -> Any: ...
+
+    def writelines(self, lines: Iterable[bytes], /) -> Any: ...
+
+
 @attrs.define
 class Sinks:
     """Where the run writes: results, error records, and progress."""
 
-    results: BinaryIO
-    errors: BinaryIO
+    results: Writer
+    errors: Writer
     advance: Callable[[Item], None] = lambda unit: None
 
 

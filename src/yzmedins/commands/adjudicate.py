@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -25,10 +26,12 @@ from yzmedins.cli import (
     EXIT_OK,
     UsageError,
     add_policy_arguments,
+    check_outputs,
     open_input,
     open_output,
     policies_from_args,
 )
+from yzmedins.io.jsonl import ErrorRecord, read_lines, too_long
 from yzmedins.io.units import Unit
 from yzmedins.policy import PolicySet
 
@@ -84,13 +87,17 @@ def _jobs(text: str) -> int:
     return value
 
 
-def _jsonl_units(inputs: list[tuple[str, BinaryIO]], summary: Summary) -> Iterator[Unit]:
+def _jsonl_units(inputs: list[tuple[str, BinaryIO]], summary: Summary) -> Iterator[Item]:
+    """A unit per non-blank line; a line over the length limit is its error record."""
     for name, handle in inputs:
         source = "<stdin>" if name == "-" else name
         summary.inputs.setdefault(source, 0)
-        for number, raw in enumerate(handle, start=1):
-            if raw.strip():
-                summary.inputs[source] += 1
+        for number, raw in read_lines(handle, source):
+            summary.inputs[source] += 1
+            if raw is None:
+                error = too_long()
+                yield ErrorRecord(source, number, str(error), error.field)
+            else:
                 yield Unit(source, number, raw)
 
 
@@ -110,6 +117,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("tables need all three of --persons, --contributions and --claims")
     if not use_tables and not args.inputs:
         raise UsageError("no input: give INPUT files (- for stdin) or the three tables")
+    inputs_read = [*(table_args if use_tables else args.inputs), *(args.policy or ())]
+    check_outputs(
+        inputs_read,
+        [args.output, args.errors, *([args.summary] if args.summary else [])],
+        store=args.ledger,
+    )
     policies = policies_from_args(args)
     summary = Summary()
     with ExitStack() as stack:
@@ -151,16 +164,18 @@ def run(args: argparse.Namespace) -> int:
             err.flush()
         except BrokenPipeError:
             raise  # the reader went away (``| head``): main() ends quietly
+        except StoreError as error:  # from a worker's reads or the committer's writes
+            raise UsageError(str(error)) from None
+        except sqlite3.Error as error:  # the run's own temporary files (the store's are above)
+            raise UsageError(f"temporary files in {tempfile.gettempdir()}: {error}") from None
         except OSError as error:
             raise UsageError(f"I/O error: {error}") from None
         if progress is not None:
             progress.close()
     if args.summary:
-        try:
-            with open(args.summary, "wb") as handle:
-                handle.write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
-        except OSError as error:
-            raise UsageError(f"cannot write {args.summary}: {error.strerror}") from None
+        with ExitStack() as stack:
+            summary_file = open_output(stack, args.summary, sys.stderr.buffer)
+            summary_file.write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
     if not args.quiet:
         sys.stderr.write(summary.table())
     return EXIT_INPUT_ERRORS if summary.errors else EXIT_OK

@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from yzmedins.errors import InputError
+from yzmedins.limits import MAX_DEEMED_MONTHS, MAX_ID_LENGTH, MAX_YEAR, SHOWN_CHARS
 from yzmedins.model import (
     Bundle,
     Category,
@@ -53,11 +54,25 @@ def _path(parent: str, key: str) -> str:
     return f"{parent}.{key}" if parent else key
 
 
+def shown(value: Any) -> str:
+    """A refused value as an error message repeats it: its ``repr``, shortened past
+    :data:`~yzmedins.limits.SHOWN_CHARS` characters so that a huge value never makes a huge
+    message."""
+    text = repr(value)
+    if len(text) <= SHOWN_CHARS:
+        return text
+    return f"{text[: SHOWN_CHARS - 1]}… ({len(text):,} characters)"
+
+
+def _shown_key(key: str) -> str:
+    return key if len(key) <= SHOWN_CHARS else f"{key[: SHOWN_CHARS - 1]}…"
+
+
 def _object(value: Any, path: str, allowed: frozenset[str]) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         raise InputError(f"expected an object, got {_kind(value)}", path or None)
     if not value.keys() <= allowed:
-        name = sorted(value.keys() - allowed)[0]
+        name = _shown_key(sorted(value.keys() - allowed)[0])
         raise InputError(f"unknown key (allowed: {', '.join(sorted(allowed))})", _path(path, name))
     return value
 
@@ -89,7 +104,7 @@ def parse_money(value: Any, path: str) -> Decimal:
     if isinstance(value, str):
         if not _MONEY_TEXT.fullmatch(value):
             raise InputError(
-                f"{value!r} is not an amount (digits with at most two decimal places)", path
+                f"{shown(value)} is not an amount (digits with at most two decimal places)", path
             )
         dot = value.find(".")
         if dot < 0:
@@ -98,7 +113,9 @@ def parse_money(value: Any, path: str) -> Decimal:
             value += "0"
         amount = Decimal(value)
         if amount > MAX_AMOUNT:
-            raise InputError(f"{value!r} exceeds the largest accepted amount {MAX_AMOUNT}", path)
+            raise InputError(
+                f"{shown(value)} exceeds the largest accepted amount {MAX_AMOUNT}", path
+            )
         return amount
     elif isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError(f"expected an amount, got {_kind(value)}", path)
@@ -111,8 +128,10 @@ def parse_money(value: Any, path: str) -> Decimal:
         exponent = amount.as_tuple().exponent
         if isinstance(exponent, int) and exponent < -2:
             raise InputError(f"{value!r} has more than two decimal places", path)
+        if amount.is_zero():
+            return ZERO  # -0.0 is zero: an amount is never written negative
     if amount > MAX_AMOUNT:
-        raise InputError(f"{value!r} exceeds the largest accepted amount {MAX_AMOUNT}", path)
+        raise InputError(f"{shown(value)} exceeds the largest accepted amount {MAX_AMOUNT}", path)
     return amount.quantize(_TWO_PLACES)
 
 
@@ -127,7 +146,7 @@ def parse_date(value: Any, path: str) -> date:
     if not isinstance(value, str):
         raise InputError(f"expected a date 'YYYY-MM-DD', got {_kind(value)}", path)
     if not _DATE_TEXT.fullmatch(value):
-        raise InputError(f"{value!r} is not a date 'YYYY-MM-DD'", path)
+        raise InputError(f"{shown(value)} is not a date 'YYYY-MM-DD'", path)
     try:
         parsed = date.fromisoformat(value)
     except ValueError:
@@ -143,7 +162,7 @@ def parse_month(value: Any, path: str) -> Month:
         raise InputError(f"expected a month 'YYYY-MM', got {_kind(value)}", path)
     match = _MONTH_TEXT.fullmatch(value)
     if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1:
-        raise InputError(f"{value!r} is not a month 'YYYY-MM'", path)
+        raise InputError(f"{shown(value)} is not a month 'YYYY-MM'", path)
     return Month.of(int(match.group(1)), int(match.group(2)))
 
 
@@ -158,8 +177,8 @@ def parse_enum(value: Any, path: str, kind: type[_E]) -> _E:
     if member is not None:
         return member  # type: ignore[return-value]
     allowed = ", ".join(repr(option.value) for option in kind)
-    shown = repr(value) if isinstance(value, str) else _kind(value)
-    raise InputError(f"{shown} is not one of {allowed}", path)
+    given = shown(value) if isinstance(value, str) else _kind(value)
+    raise InputError(f"{given} is not one of {allowed}", path)
 
 
 def parse_bool(value: Any, path: str) -> bool:
@@ -168,12 +187,28 @@ def parse_bool(value: Any, path: str) -> bool:
     return value
 
 
-def parse_count(value: Any, path: str) -> int:
+def parse_count(value: Any, path: str, maximum: int) -> int:
+    """A whole number from 0 to ``maximum`` (every count has a bound, so that every value the
+    engine reads can be written back: docs/limits.md)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise InputError(f"expected a whole number, got {_kind(value)}", path)
     if value < 0:
-        raise InputError(f"{value} is negative", path)
+        raise InputError(f"{shown(value)} is negative", path)
+    if value > maximum:
+        raise InputError(f"{shown(value)} exceeds the largest accepted value {maximum}", path)
     return value
+
+
+def parse_year(value: Any, path: str) -> int:
+    """A year, 1 to 9999."""
+    year = parse_count(value, path, MAX_YEAR)
+    if year < 1:
+        raise InputError(f"{year} is not a year", path)
+    return year
+
+
+def _deemed_months(value: Any, path: str) -> int:
+    return parse_count(value, path, MAX_DEEMED_MONTHS)
 
 
 def parse_text(value: Any, path: str) -> str:
@@ -182,6 +217,17 @@ def parse_text(value: Any, path: str) -> str:
     if not value:
         raise InputError("must not be empty", path)
     return value
+
+
+def parse_id(value: Any, path: str) -> str:
+    """A person or claim id: a non-empty string of at most
+    :data:`~yzmedins.limits.MAX_ID_LENGTH` characters."""
+    text = parse_text(value, path)
+    if len(text) > MAX_ID_LENGTH:
+        raise InputError(
+            f"is {len(text):,} characters long; an id has at most {MAX_ID_LENGTH}", path
+        )
+    return text
 
 
 def _optional(
@@ -239,7 +285,7 @@ def parse_person(value: Any, path: str = "person") -> Person:
             for index, item in enumerate(statuses_value)
         )
     return Person(
-        id=parse_text(_required(data, "id", path), f"{path}.id"),
+        id=parse_id(_required(data, "id", path), f"{path}.id"),
         sex=parse_enum(_required(data, "sex", path), f"{path}.sex", Sex),
         birth_date=parse_date(_required(data, "birth_date", path), f"{path}.birth_date"),
         category=parse_enum(_required(data, "category", path), f"{path}.category", Category),
@@ -247,7 +293,7 @@ def parse_person(value: Any, path: str = "person") -> Person:
         statuses=statuses,
         retired_on=_optional_date(data, "retired_on", path),
         early_retirement=_optional(data, "early_retirement", path, parse_bool, False),
-        deemed_months=_optional(data, "deemed_months", path, parse_count, 0),
+        deemed_months=_optional(data, "deemed_months", path, _deemed_months, 0),
         relocated_since=_optional_date(data, "relocated_since", path),
         lump_sum_paid_on=_optional_date(data, "lump_sum_paid_on", path),
     )
@@ -266,9 +312,7 @@ def parse_record(value: Any, path: str) -> ContributionRecord:
 
 def parse_ledger(value: Any, path: str = "ytd") -> Ledger:
     data = _object(value, path, _LEDGER_KEYS)
-    year = parse_count(_required(data, "year", path), f"{path}.year")
-    if not 1 <= year <= 9999:
-        raise InputError(f"{year} is not a year", f"{path}.year")
+    year = parse_year(_required(data, "year", path), f"{path}.year")
     return Ledger(
         year=year,
         basic_fund=parse_money(_required(data, "basic_fund", path), f"{path}.basic_fund"),
@@ -332,7 +376,7 @@ def _claim(value: Any) -> Claim:
     other_value = get("other_fund")
     reported_value = get("emergency_reported_on")
     return Claim(
-        id=parse_text(_required(data, "id", ""), "id"),
+        id=parse_id(_required(data, "id", ""), "id"),
         type=kind,
         admitted_on=parse_date(_required(data, "admitted_on", ""), "admitted_on"),
         discharged_on=parse_date(_required(data, "discharged_on", ""), "discharged_on"),

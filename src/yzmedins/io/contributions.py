@@ -13,9 +13,9 @@ from yzmedins.io.codec import (
     _object,
     _required,
     parse_bundle,
-    parse_count,
     parse_money,
     parse_person,
+    parse_year,
 )
 from yzmedins.model import Bundle
 from yzmedins.money import format_money
@@ -52,7 +52,7 @@ def parse_statement_request(value: Any) -> StatementRequest:
     person = parse_person(_required(data, "person", ""))
     return StatementRequest(
         person=person,
-        year=parse_count(_required(data, "year", ""), "year"),
+        year=parse_year(_required(data, "year", ""), "year"),
         average_wage=_optional_money(data, "average_wage"),
         prior_year_wage=_optional_money(data, "prior_year_wage"),
         employer_average_base=_optional_money(data, "employer_average_base"),

@@ -5,6 +5,11 @@ compact JSON text. Rows are UTF-8 bytes in the :mod:`csv` module's default diale
 each ends in ``\\r\\n``, a cell is quoted only where it needs it. (With ``\\n`` endings the
 module would leave a cell holding a lone ``\\r`` unquoted, and the row could not be read back.)
 
+Text cells that a spreadsheet would run as a formula (an id starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return, or their full-width forms) are written with a leading
+apostrophe, as OWASP advises against CSV injection: ``=HYPERLINK(...)`` is written
+``'=HYPERLINK(...)``. Amounts and rates are numbers and are written as they are.
+
 Not thread-safe: the rows are written through one module-level buffer, for speed.
 """
 
@@ -31,6 +36,16 @@ _PLAIN = (
     "fund_total", "personal_cash", "self_burden", "in_scope_self_burden",
 )  # fmt: skip
 
+#: First characters that make a spreadsheet read a cell as a formula (or a command).
+FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
+
+
+def text_cell(text: str) -> str:
+    """A free-text cell (an id) that no spreadsheet runs: a leading apostrophe where the text
+    starts like a formula."""
+    return f"'{text}" if text and text[0] in FORMULA_STARTS else text
+
+
 _buffer = io.StringIO()
 _writer = csv.writer(_buffer)
 
@@ -52,8 +67,8 @@ def csv_row(result: dict[str, Any]) -> bytes:
     ytd = result["ytd"]
     return _encode(
         [
-            result["claim_id"],
-            result["person_id"],
+            text_cell(result["claim_id"]),
+            text_cell(result["person_id"]),
             result["status"],
             orjson.dumps(result["reasons"]).decode(),
             result["year"],

@@ -32,6 +32,7 @@ from yzmedins.errors import InputError
 from yzmedins.io.codec import parse_claim, parse_ledger, parse_person, parse_record
 from yzmedins.io.jsonl import ErrorRecord
 from yzmedins.io.units import Unit
+from yzmedins.limits import MAX_LINE_BYTES
 from yzmedins.policy import PolicySet
 from yzmedins.validation import check_claim, check_contribution, check_ledger, check_person
 
@@ -340,6 +341,34 @@ ORDER BY r.key, r.tag, r.row
 _INSERT = "INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?)"
 
 
+_TOO_LONG = f"the row is longer than {MAX_LINE_BYTES:,} characters, the limit of one row"
+
+
+class _BoundedLines:
+    """The lines of a text file for :mod:`csv`, none longer than ``limit`` characters: a longer
+    line is skipped without being held in memory, read as an empty line, and ``overlong`` set
+    so that the reader reports that row."""
+
+    def __init__(self, handle: Any, limit: int = MAX_LINE_BYTES) -> None:
+        self.readline = handle.readline
+        self.limit = limit
+        self.overlong = False
+
+    def __iter__(self) -> _BoundedLines:
+        return self
+
+    def __next__(self) -> str:
+        line: str = self.readline(self.limit + 1)
+        if not line:
+            raise StopIteration
+        if len(line) > self.limit and not line.endswith("\n"):
+            while (rest := self.readline(1 << 16)) and not rest.endswith("\n"):
+                pass
+            self.overlong = True
+            return "\n"
+        return line
+
+
 class TableReader:
     """The staged tables; iterate for the units and error records, in person id order.
 
@@ -363,13 +392,16 @@ class TableReader:
         counts = self.counts[path]
         try:
             with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-                reader = csv.reader(handle, strict=True)
+                lines = _BoundedLines(handle)
+                reader = csv.reader(lines, strict=True)
                 try:
                     header = next(reader, None)
                 except csv.Error as error:
                     raise TableError(f"{path}: the header row is not CSV: {error}") from None
                 if header is None:
                     raise TableError(f"{path}: the file is empty (no header row)")
+                if lines.overlong:
+                    raise TableError(f"{path}: {_TOO_LONG.replace('row', 'header row', 1)}")
                 stager = _Stager(_TABLES[tag], tag, path, header)
                 batch: list[_Staged] = []
                 row = 1
@@ -382,9 +414,13 @@ class TableReader:
                     except csv.Error as error:
                         staged: _Staged = (tag, row, "", None, None, f"not CSV: {error}", None)
                     else:
-                        if not any(cells):
+                        if lines.overlong:
+                            lines.overlong = False
+                            staged = (tag, row, "", None, None, _TOO_LONG, None)
+                        elif not any(cells):
                             continue
-                        staged = stager.stage(row, cells, policies)
+                        else:
+                            staged = stager.stage(row, cells, policies)
                     counts.read += 1
                     batch.append(staged)
                     if len(batch) >= BATCH_ROWS:

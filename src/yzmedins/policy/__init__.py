@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import itertools
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Any, TypeVar
+from types import MappingProxyType
+from typing import Any, NoReturn, TypeVar
 
 import attrs
 
 __all__ = [
     "CapReading",
     "Citation",
+    "FrozenMap",
     "MaternityReading",
     "Policy",
     "PolicyError",
@@ -36,6 +38,8 @@ __all__ = [
 
 
 _E = TypeVar("_E", bound=StrEnum)
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 
 class PolicyError(ValueError):
@@ -63,6 +67,69 @@ class MaternityReading(StrEnum):
     FUND_PAYS_BELOW_DEDUCTIBLE = "fund_pays_below_deductible"
 
 
+class FrozenMap(Mapping[_K, _V]):
+    """A read-only, hashable mapping: a policy's tables (deductibles by level, citations).
+
+    ``types.MappingProxyType`` is read-only but not hashable, and a policy is a cache key.
+    The items are copied on construction; nothing changes them afterwards.
+    """
+
+    __slots__ = ("_hash", "_items")
+
+    _items: Mapping[_K, _V]
+    _hash: int | None
+
+    def __init__(self, items: Mapping[_K, _V] | Iterable[tuple[_K, _V]] = ()) -> None:
+        object.__setattr__(self, "_items", MappingProxyType(dict(items)))
+        object.__setattr__(self, "_hash", None)
+
+    def __getitem__(self, key: _K) -> _V:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[_K]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FrozenMap):
+            return self._items == other._items
+        if isinstance(other, Mapping):
+            return dict(self._items) == dict(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        known = self._hash
+        if known is None:
+            known = hash(frozenset(self._items.items()))
+            object.__setattr__(self, "_hash", known)
+        return known
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({dict(self._items)!r})"
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"a FrozenMap cannot be changed (setting {name!r})")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"a FrozenMap cannot be changed (deleting {name!r})")
+
+    def __reduce__(self) -> tuple[type[FrozenMap[_K, _V]], tuple[dict[_K, _V]]]:
+        return (type(self), (dict(self._items),))
+
+
+def _frozen_decimals(value: Mapping[str, Decimal]) -> FrozenMap[str, Decimal]:
+    return value if type(value) is FrozenMap else FrozenMap(value)
+
+
+def _frozen_citations(value: Mapping[str, Citation]) -> FrozenMap[str, Citation]:
+    return value if type(value) is FrozenMap else FrozenMap(value)
+
+
 @attrs.frozen
 class Citation:
     """Where a parameter comes from: 第 ``article`` 条, item ``item`` (an integer) or none."""
@@ -82,9 +149,13 @@ class Rates:
     catastrophic: Decimal
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)
 class Policy:
-    """One parameter set, validated; read by the rules, never mutated."""
+    """One parameter set, validated; read by the rules, never mutated.
+
+    Immutable and hashable (its tables are :class:`FrozenMap` values; its hash is computed
+    once), so caches key on the policy itself: equal policies share their entries.
+    """
 
     id: str
     document: str
@@ -93,7 +164,7 @@ class Policy:
     in_force_from: date
     in_force_to: date
     waiting_months: int
-    deductible_by_level: Mapping[str, Decimal]
+    deductible_by_level: FrozenMap[str, Decimal] = attrs.field(converter=_frozen_decimals)
     deductible_outside_region: Decimal
     cap_basic: Decimal
     cap_catastrophic: Decimal
@@ -124,7 +195,7 @@ class Policy:
     #: 第九条: the largest employee base as a multiple of the prior-year average wage; ``None``
     #: (the default reading, RULES §9) is no ceiling.
     base_ceiling: Decimal | None
-    citations: Mapping[str, Citation] = attrs.field(repr=False)
+    citations: FrozenMap[str, Citation] = attrs.field(repr=False, converter=_frozen_citations)
 
     def in_force_on(self, day: date) -> bool:
         """第三十九条: whether ``day`` lies in this policy's window (inclusive)."""
@@ -140,7 +211,7 @@ class Policy:
 
     def cite(self, key: str) -> Citation:
         """The citation of the parameter at dotted ``key`` (``"deductible.tertiary"``)."""
-        return self.citations[key]
+        return self.citations._items[key]  # the read-only table itself: C speed, once per step
 
     def with_options(
         self,
@@ -162,11 +233,22 @@ class Policy:
         return attrs.evolve(self, base_ceiling=multiple)
 
 
-@attrs.frozen
-class PolicySet:
-    """The loaded policies; picks the one in force on a discharge date (RULES §2)."""
+def _policy_tuple(value: Iterable[Policy]) -> tuple[Policy, ...]:
+    policies = value if type(value) is tuple else tuple(value)
+    for policy in policies:
+        if not isinstance(policy, Policy):
+            raise PolicyError(f"a policy set holds policies, not {type(policy).__name__}")
+    return policies
 
-    policies: tuple[Policy, ...] = attrs.field()
+
+@attrs.frozen(cache_hash=True)
+class PolicySet:
+    """The loaded policies; picks the one in force on a discharge date (RULES §2).
+
+    Immutable and hashable, like its policies.
+    """
+
+    policies: tuple[Policy, ...] = attrs.field(converter=_policy_tuple)
 
     @policies.validator
     def _check(self, _attribute: object, value: tuple[Policy, ...]) -> None:
@@ -180,7 +262,7 @@ class PolicySet:
     def in_force(self, discharged_on: date) -> Policy | None:
         """The policy in force on ``discharged_on``, or ``None`` (第三十九条)."""
         for policy in self.policies:
-            if policy.in_force_on(discharged_on):
+            if policy.in_force_from <= discharged_on <= policy.in_force_to:  # in_force_on
                 return policy
         return None
 

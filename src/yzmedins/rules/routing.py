@@ -13,9 +13,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 import attrs
 
@@ -48,30 +48,21 @@ class Routing:
     reasons: tuple[Reason, ...] = ()
 
 
-_ROUTINGS: dict[tuple[object, ...], tuple[Policy, Routing]] = {}
-
-
-def _memo(policy: Policy, key: tuple[object, ...], make: Callable[[], Routing]) -> Routing:
-    """Routings are values: one per policy and situation is built, then shared."""
-    known = _ROUTINGS.get((id(policy), *key))
-    if known is not None and known[0] is policy:
-        return known[1]
-    routing = make()
-    _ROUTINGS[(id(policy), *key)] = (policy, routing)
-    return routing
+#: Routings are values: one per policy and situation is built, then shared. The caches key on
+#: the (hashable) policy value and hold at most this many routings each: a policy has a few
+#: dozen situations, and a long-running process that builds policy sets anew (``with_options``
+#: per call) reuses the entries of equal policies and never grows past the bound.
+ROUTING_CACHE_SIZE = 1024
 
 
 def local_routing(
     level: Level, policy: Policy, description: str, kind: RouteKind = RouteKind.LOCAL
 ) -> Routing:
     """第十七条/第十八条 本统筹地区: deductible by hospital level, 90% / 95%."""
-    return _memo(
-        policy,
-        ("local", level, description, kind),
-        lambda: _local_routing(level, policy, description, kind),
-    )
+    return _local_routing(level, policy, description, kind)
 
 
+@lru_cache(maxsize=ROUTING_CACHE_SIZE)
 def _local_routing(level: Level, policy: Policy, description: str, kind: RouteKind) -> Routing:
     return Routing(
         kind=kind,
@@ -100,13 +91,10 @@ def referral_routing(
     kind: RouteKind | None = None,
 ) -> Routing:
     """第二十三条(1)(2)(3): deductible 1200 (第十七条), rates by region, less when reimbursed."""
-    return _memo(
-        policy,
-        ("referral", region, settlement, description, kind),
-        lambda: _referral_routing(region, settlement, policy, description, kind),
-    )
+    return _referral_routing(region, settlement, policy, description, kind)
 
 
+@lru_cache(maxsize=ROUTING_CACHE_SIZE)
 def _referral_routing(
     region: Region,
     settlement: Settlement,
