@@ -82,6 +82,11 @@ def test_art11_retiree_short_of_the_minimum_is_not_insured() -> None:
     who = retired_man(deemed_months=100)
     result, _ = settle(stay(admitted_on=d("2019-03-02")), who, (months("2005-01", "2015-05"),))
     assert codes(result) == ["NOT_INSURED"]
+    assert result.reasons[0].message == (
+        "no contribution covers 2019-03, and the retiree is not covered without one: "
+        "225 contribution months (deemed 100 + actual 125), 360 required (第十一条); "
+        "no make-up payment (一次性补足) recorded"
+    )
 
 
 def test_art12_make_up_payment_covers_from_the_next_month() -> None:
@@ -90,6 +95,9 @@ def test_art12_make_up_payment_covers_from_the_next_month() -> None:
     february, _ = settle(stay(admitted_on=d("2019-02-20")), who, history)
     march, _ = settle(stay(admitted_on=d("2019-03-01")), who, history)
     assert codes(february) == ["NOT_INSURED"]
+    assert february.reasons[0].message.endswith(
+        "the make-up payment of 2019-02-15 covers from 2019-03"
+    )
     assert march.approved
 
 
@@ -99,12 +107,17 @@ def test_art12_ten_continuous_years_are_required() -> None:
     history = (months("2003-01", "2007-12"), months("2009-01", "2013-12"))
     result, _ = settle(stay(admitted_on=d("2019-03-02")), who, history)
     assert codes(result) == ["NOT_INSURED"]
+    assert "longest run of actual months 60, 120 required" in result.reasons[0].message
+    assert "required (第十一条)" not in result.reasons[0].message
 
 
 def test_art11_early_retiree_is_not_qualified_without_the_make_up() -> None:
     who = retired_man(retired_on=d("2012-01-01"), early_retirement=True)
     result, _ = settle(stay(admitted_on=d("2019-03-02")), who, (months("2000-01", "2011-12"),))
     assert codes(result) == ["NOT_INSURED"]
+    assert "retired 2012-01-01, before the statutory retirement date 2015-05-10" in (
+        result.reasons[0].message
+    )
 
 
 def test_art12_retiree_paths_apply_only_from_retired_on() -> None:

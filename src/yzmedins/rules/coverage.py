@@ -17,7 +17,7 @@ import attrs
 from yzmedins.model import Month, Person
 from yzmedins.policy import Policy
 from yzmedins.rules.months import Run
-from yzmedins.rules.retirement import assess_retirement
+from yzmedins.rules.retirement import RetirementAssessment, assess_retirement
 
 
 class Coverage(Enum):
@@ -87,9 +87,47 @@ def coverage_on(
                 Coverage.BENEFIT,
                 f"retired, make-up payment made {person.lump_sum_paid_on.isoformat()}",
             )
+        if status is Coverage.NONE:
+            return CoverageDecision(
+                status,
+                f"no contribution covers {month}, and the retiree is not covered without one: "
+                + not_qualified_because(person, assessment, month, policy),
+            )
     if status is Coverage.WAITING:
         assert run is not None
         return CoverageDecision(
             status, f"{month} is covered but benefits start in {run.benefit_start} (自缴费的下月起)"
         )
     return CoverageDecision(status, f"no contribution or retiree entitlement covers {month}")
+
+
+def not_qualified_because(
+    person: Person, assessment: RetirementAssessment, month: Month, policy: Policy
+) -> str:
+    """第十二条: which tests of 不再缴纳医疗保险费 a retiree failed, and the make-up payment's
+    state, in words."""
+    failed: list[str] = []
+    retired_on = person.retired_on
+    if retired_on is not None and retired_on < assessment.statutory_date:
+        failed.append(
+            f"retired {retired_on.isoformat()}, before the statutory retirement date "
+            f"{assessment.statutory_date.isoformat()} (第十一条)"
+        )
+    if assessment.total_months < assessment.minimum_months:
+        failed.append(
+            f"{assessment.total_months} contribution months (deemed {assessment.deemed_months} "
+            f"+ actual {assessment.actual_months}), {assessment.minimum_months} required "
+            "(第十一条)"
+        )
+    if assessment.longest_run_months < policy.minimum_continuous_months:
+        failed.append(
+            f"longest run of actual months {assessment.longest_run_months}, "
+            f"{policy.minimum_continuous_months} required (本省实际连续缴费年限不低于10年)"
+        )
+    paid_on = person.lump_sum_paid_on
+    if paid_on is None:
+        failed.append("no make-up payment (一次性补足) recorded")
+    else:
+        start = Month(Month.containing(paid_on).index + policy.waiting_months)
+        failed.append(f"the make-up payment of {paid_on.isoformat()} covers from {start}")
+    return "; ".join(failed)
