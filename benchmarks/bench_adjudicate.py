@@ -29,7 +29,7 @@ import orjson
 
 from generate import write
 from yzmedins import adjudicate_claim, parse_bundle
-from yzmedins.engine import PersonFile, settle_in_order
+from yzmedins.engine import PersonHistory, settle_in_order
 from yzmedins.io.jsonl import encode_result
 from yzmedins.policy import default_policies
 
@@ -76,7 +76,7 @@ def in_process(lines: list[bytes], claims: int) -> None:
         bundle = parse_bundle(orjson.loads(line), policies)
         middle = time.perf_counter()
         results = settle_in_order(
-            PersonFile(bundle.person, bundle.contributions), bundle.claims, bundle.ytd, policies
+            PersonHistory(bundle.person, bundle.contributions), bundle.claims, bundle.ytd, policies
         )
         after = time.perf_counter()
         for result in results:

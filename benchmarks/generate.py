@@ -2,16 +2,19 @@
 
 About N claims in bundles of 1–6 claims, a realistic mix: mostly local stays, some referrals,
 relocations, emergencies, maternity and special-outpatient claims, a few rejections and some
-very large bills that cross the annual caps.
+very large bills that cross the annual caps. :func:`write` writes them as JSON Lines,
+:func:`write_tables` as the three CSV tables of docs/tables.md.
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 LEVELS = ["tertiary", "secondary", "secondary", "primary", "community"]
@@ -90,6 +93,55 @@ def write(path: str, count: int, seed: int = 2017) -> None:
     with open(path, "w", encoding="utf-8") as handle:
         for bundle in bundles(count, seed):
             handle.write(json.dumps(bundle, separators=(",", ":")) + "\n")
+
+
+#: The columns :func:`write_tables` writes (a subset of docs/tables.md, in its order).
+PERSON_COLUMNS = ("id", "sex", "birth_date", "category", "relocated_since")
+CONTRIBUTION_COLUMNS = ("person_id", "from", "to", "base")
+CLAIM_COLUMNS = (
+    "person_id", "id", "type", "admitted_on", "discharged_on", "hospital_level",
+    "hospital_region", "hospital_provincial", "route", "settlement", "maternity", "cause",
+    "emergency_reported_on", "total", "full_self_pay", "other_fund",
+)  # fmt: skip
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def write_tables(folder: str, count: int, seed: int = 2017) -> tuple[str, str, str]:
+    """The bundles of :func:`bundles` as ``persons.csv``, ``contributions.csv`` and
+    ``claims.csv`` in ``folder``; returns their paths."""
+    paths = tuple(
+        str(Path(folder) / f"{name}.csv") for name in ("persons", "contributions", "claims")
+    )
+    with (
+        open(paths[0], "w", encoding="utf-8", newline="") as persons_file,
+        open(paths[1], "w", encoding="utf-8", newline="") as contributions_file,
+        open(paths[2], "w", encoding="utf-8", newline="") as claims_file,
+    ):
+        persons, contributions, claims = (
+            csv.writer(persons_file), csv.writer(contributions_file), csv.writer(claims_file)
+        )  # fmt: skip
+        persons.writerow(PERSON_COLUMNS)
+        contributions.writerow(CONTRIBUTION_COLUMNS)
+        claims.writerow(CLAIM_COLUMNS)
+        for bundle in bundles(count, seed):
+            person = bundle["person"]
+            persons.writerow([_cell(person.get(name)) for name in PERSON_COLUMNS])
+            for record in bundle["contributions"]:
+                row = {"person_id": person["id"], **record}
+                contributions.writerow([_cell(row.get(name)) for name in CONTRIBUTION_COLUMNS])
+            for claim in bundle["claims"]:
+                row = {"person_id": person["id"], **claim}
+                for key, value in row.pop("hospital", {}).items():
+                    row[f"hospital_{key}"] = value
+                claims.writerow([_cell(row.get(name)) for name in CLAIM_COLUMNS])
+    return paths[0], paths[1], paths[2]
 
 
 if __name__ == "__main__":

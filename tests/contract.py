@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from yzmedins.io.records import RECORD_KEYS
+
 
 def bundle(**claim_changes: Any) -> dict[str, Any]:
     """The §10 example bundle, with changes to its one claim."""
@@ -36,12 +38,7 @@ def bundle(**claim_changes: Any) -> dict[str, Any]:
     return copy.deepcopy(value)
 
 
-OUTPUT_KEYS = [
-    "claim_id", "person_id", "status", "reasons", "year", "total", "full_self_pay",
-    "pre_self_pay", "eligible", "deductible", "basic_rate", "catastrophic_rate", "basic_fund",
-    "catastrophic_fund", "other_fund", "secondary_subsidy", "fund_total", "personal_cash",
-    "self_burden", "in_scope_self_burden", "flags", "ytd", "trace",
-]  # fmt: skip
+OUTPUT_KEYS = list(RECORD_KEYS)
 
 
 def write_jsonl(path: Path, lines: list[Any]) -> Path:

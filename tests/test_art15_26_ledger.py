@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
+import yzmedins.policy
 from yzmedins import ClaimType, InputError, Ledger, Level, Region, Route
-from yzmedins.policy import default_policies
+from yzmedins.policy import PolicySet, default_policies, load_policy
 from yzmedins.rules.subsidy import subsidy_for_year
 
 from .builders import conserved, d, hospital, m, settle, settle_all, stay
@@ -68,13 +70,30 @@ def test_art26_subsidy_is_incremental_over_the_year() -> None:
     assert conserved(result)
 
 
-def test_art26_increment_ignores_a_recorded_subsidy_paid_outside() -> None:
-    # ytd says 1,000 of subsidy was paid on 25,000 of self-burden (S = 2,500): the next increment
-    # is still S(after) − S(before) = S(26,720) − S(25,000) = 3,360 − 2,500 = 860.00.
+def test_art26_a_year_paid_less_than_owed_gets_the_difference_with_its_next_claim() -> None:
+    """第二十六条, cumulatively: ytd says 1,000 of subsidy was paid on 25,000 of self-burden.
+    The next stay (self-burden 1,720) makes the year owe S(26,720) = 3,360.00, of which 2,360.00
+    are unpaid; a claim's subsidy is at most its own self-burden, so it pays 1,720.00."""
     ledger = Ledger(2019, m("10000.00"), m("0.00"), m("25000.00"), m("1000.00"))
     result, new = settle(stay("10000.00"), ledger=ledger)
-    assert result.secondary_subsidy == m("860.00")
-    assert new.secondary_subsidy == m("1860.00")
+    assert result.self_burden == m("1720.00")
+    assert result.secondary_subsidy == m("1720.00")
+    assert result.personal_cash == m("0.00")
+    assert new.secondary_subsidy == m("2720.00")
+    # The one after pays the rest that is owed: S(28,440) − 2,720 = 4,220 − 2,720 = 1,500.00.
+    second, after = settle(stay("10000.00", id="C2"), ledger=new)
+    assert second.secondary_subsidy == m("1500.00")
+    assert after.secondary_subsidy == subsidy_for_year(after.self_burden, POLICY)
+
+
+def test_art26_a_year_paid_more_than_owed_pays_nothing_until_owed_again() -> None:
+    """第二十六条, cumulatively: after a reversal a ledger may hold more subsidy than
+    S(self-burden); the next claim pays max(S(after) − paid, 0)."""
+    ledger = Ledger(2019, m("10000.00"), m("0.00"), m("25000.00"), m("5000.00"))
+    result, new = settle(stay("10000.00"), ledger=ledger)
+    assert result.secondary_subsidy == m("0.00")  # S(26,720) = 3,360 < 5,000 paid
+    assert new.secondary_subsidy == m("5000.00")
+    assert conserved(result)
 
 
 def test_art26_odd_cents_sum_to_s_of_the_year_total() -> None:
@@ -133,6 +152,39 @@ def test_art15_ledger_input_is_validated() -> None:
     over = Ledger(2019, m("150000.01"), m("0.00"), m("0.00"), m("0.00"))
     with pytest.raises(InputError, match=r"ytd\.basic_fund"):
         settle(stay(), ledger=over)
-    too_much_subsidy = Ledger(2019, m("0.00"), m("0.00"), m("20000.00"), m("0.01"))
+    over_the_subsidy_cap = Ledger(2019, m("0.00"), m("0.00"), m("400000.00"), m("150000.01"))
     with pytest.raises(InputError, match=r"ytd\.secondary_subsidy"):
-        settle(stay(), ledger=too_much_subsidy)
+        settle(stay(), ledger=over_the_subsidy_cap)
+    # A subsidy above S(self_burden) is not refused: the cumulative subsidy pays what is owed.
+    paid_ahead = Ledger(2019, m("0.00"), m("0.00"), m("20000.00"), m("0.01"))
+    result, _ = settle(stay(), ledger=paid_ahead)
+    assert result.approved
+
+
+def _successor_policy(tmp_path: Path) -> PolicySet:
+    """A fictitious successor of the 2017 measures from 2022-07-01 with a basic cap of
+    200,000.00, and the 2017 measures themselves."""
+    text = (Path(yzmedins.policy.__file__).parent / "yongzhou-2017.toml").read_text("utf-8")
+    text = text.replace('id = "yongzhou-2017-12"', 'id = "fictitious-2022"')
+    text = text.replace("from = { value = 2018-01-01", "from = { value = 2022-07-01")
+    text = text.replace("to = { value = 2022-06-30", "to = { value = 2025-12-31")
+    text = text.replace('basic = { value = "150000.00"', 'basic = { value = "200000.00"')
+    path = tmp_path / "successor.toml"
+    path.write_text(text, "utf-8")
+    return PolicySet((*default_policies().policies, load_policy(str(path))))
+
+
+def test_art17_a_ytd_is_checked_against_the_caps_of_its_claims_policy(tmp_path: Path) -> None:
+    """第十七条 caps, 第三十九条 policy in force: a 2022 ytd holding 160,000.00 of basic fund
+    is within the successor's cap for a claim discharged in August, and over the 2017 cap for
+    one discharged in March (the policy nearest 1 July would have been the wrong one)."""
+    policies = _successor_policy(tmp_path)
+    ytd = Ledger(2022, m("160000.00"), m("0.00"), m("20000.00"), m("0.00"))
+    august = stay(admitted_on=d("2022-08-01"))
+    result, _ = settle(august, ledger=ytd, policies=policies)
+    assert result.approved and result.basic_fund == m("10080.00")  # (12,000 − 800) × 90%
+    march = stay(admitted_on=d("2022-03-01"))
+    with pytest.raises(
+        InputError, match=r"ytd\.basic_fund: 160000.00 exceeds the annual cap 150000.00"
+    ):
+        settle(march, ledger=ytd, policies=policies)

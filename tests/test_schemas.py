@@ -24,7 +24,8 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from yzmedins import InputError, parse_bundle, result_to_json
 from yzmedins.cli import main
-from yzmedins.engine import adjudicate_bundle
+from yzmedins.engine import adjudicate_bundle, settle
+from yzmedins.lifecycle import SettledClaim, clear_year, reverse
 from yzmedins.model import (
     Bundle,
     Category,
@@ -47,6 +48,7 @@ from yzmedins.strategies import bundles as bundle_strategy
 
 from .contract import bundle as contract_bundle
 from .reference.generate import bundles as reference_bundles
+from .test_settlement_life import BIG, HISTORY, SMALL, WHO
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "docs" / "schema"
@@ -396,13 +398,17 @@ def test_the_result_schema_refuses_a_wrong_shape() -> None:
     missing = copy.deepcopy(good)
     del missing["trace"]
     extra = copy.deepcopy(good)
-    extra["record"] = "settlement"
+    extra["reversed"] = "C1/1"
+    negative_settlement = copy.deepcopy(good)
+    negative_settlement["basic_fund"] = "-9630.00"
+    reversal_without_target = copy.deepcopy(good)
+    reversal_without_target["record"] = "reversal"
     rejected_but_paid = copy.deepcopy(good)
     rejected_but_paid["status"] = "rejected"
     rejected_but_paid["reasons"] = [
         {"code": "NOT_INSURED", "article": 7, "item": None, "message": "x"}
     ]
-    cases += [missing, extra, rejected_but_paid]
+    cases += [missing, extra, negative_settlement, reversal_without_target, rejected_but_paid]
     for case in cases:
         assert _problems("result", case), case
 
@@ -469,3 +475,16 @@ def test_the_schemas_enums_are_the_models() -> None:
     assert _schema_enum(person["statuses"]["items"]) == {c.value for c in Status}
     reasons = _schema("result")["$defs"]["reason"]["properties"]["code"]
     assert _schema_enum(reasons) == set(REASON_ARTICLES)
+
+
+def test_reversal_and_correction_records_validate() -> None:
+    """The records of the settlement life (specification §18) have the result line's shape."""
+    first, ledger = settle(HISTORY, BIG, None, POLICIES)
+    second, ledger = settle(HISTORY, SMALL, ledger, POLICIES)
+    reversal = reverse([first, second], ledger, claim_id="A")
+    records = [first, second, reversal.record]
+    settled = [SettledClaim(WHO, HISTORY.contributions, claim) for claim in (BIG, SMALL)]
+    clearing = clear_year(2019, records, settled, None, POLICIES)
+    assert clearing.corrections
+    for record in [*records, *clearing.corrections]:
+        _assert_valid("result", result_to_json(record))

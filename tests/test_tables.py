@@ -405,13 +405,13 @@ def test_a_bad_person_row_fails_its_claim_rows(
         ("claims.csv", 2, "person_id"),
         ("claims.csv", 3, "person_id"),
     }
-    claim_errors = [
-        e for e in items if isinstance(e, ErrorRecord) and e.line == 2 and "claims" in e.source
-    ]
-    assert (
-        claim_errors[0].message
-        == f"person_id: person 'P1': {tmp_path / 'persons.csv'} row 2 is invalid"
-    )
+    messages = {
+        (Path(e.source).name, e.line): e.message for e in items if isinstance(e, ErrorRecord)
+    }
+    # Each claims row names the persons row, and the column and reason of its error.
+    assert messages["persons.csv", 2].startswith(f"{field}: ")
+    because = f"person 'P1': {tmp_path / 'persons.csv'} row 2 is invalid"
+    assert messages["claims.csv", 2] == f"person_id: {because} ({messages['persons.csv', 2]})"
     assert [u.value["person"]["id"] for u in items if isinstance(u, Unit)] == ["P2"]
 
 
@@ -436,7 +436,9 @@ def test_a_bad_contribution_row_fails_its_person(tmp_path: Path) -> None:
         ("claims.csv", 4, "person_id"),
     }
     first = next(e for e in items if isinstance(e, ErrorRecord) and e.source.endswith("claims.csv"))
-    assert first.message.endswith("contributions.csv row 3 is invalid")
+    assert first.message.endswith(
+        "contributions.csv row 3 is invalid (to: 'to' 2022-12 is before 'from' 2023-01)"
+    )
 
 
 def test_orphans_repeats_and_persons_without_claims(tmp_path: Path) -> None:
@@ -590,4 +592,5 @@ def test_csv_rows_read_back(bundle: Bundle, claim_id: str) -> None:
             assert read.pop(f"ytd_{key}") == amount
         # An id a spreadsheet would run as a formula reads back with a leading apostrophe.
         assert read.pop("claim_id") == text_cell(value["claim_id"])
-        assert read == {key: str(value[key]) for key in read}
+        assert read.pop("maternity") == ("true" if value["maternity"] else "false")
+        assert read == {key: "" if value[key] is None else str(value[key]) for key in read}

@@ -6,11 +6,24 @@ The public API for hospital billing systems::
 
 ``adjudicate_claim(person, contributions, claim, ledger)`` returns ``(result, new_ledger)`` and
 changes nothing else; ``adjudicate_bundle(bundle)`` settles a person's claims in the RULES §2 order.
+
+The readers turn JSON values (RULES §10) into the model: ``parse_bundle`` a whole bundle, and
+``parse_person``, ``parse_contribution``, ``parse_ledger``, ``parse_hospital`` and ``parse_claim``
+one value of their shape each, raising :class:`InputError` with the field relative to that value
+(``total``; a ledger's fields are ``ytd.…``, the name the API gives it).
 """
 
 from yzmedins.engine import adjudicate_bundle, adjudicate_claim
 from yzmedins.errors import InputError
-from yzmedins.io.codec import parse_bundle, result_to_json
+from yzmedins.io.codec import (
+    parse_bundle,
+    parse_claim,
+    parse_contribution,
+    parse_hospital,
+    parse_ledger,
+    parse_person,
+    result_to_json,
+)
 from yzmedins.model import (
     Bundle,
     Category,
@@ -68,5 +81,10 @@ __all__ = [
     "adjudicate_claim",
     "default_policies",
     "parse_bundle",
+    "parse_claim",
+    "parse_contribution",
+    "parse_hospital",
+    "parse_ledger",
+    "parse_person",
     "result_to_json",
 ]

@@ -24,13 +24,18 @@ class CalendarCoverageError(InputError):
     """A date the working-day calendar does not cover."""
 
 
-def is_working_day(day: date) -> bool:
-    """Whether ``day`` is a PRC working day (weekday not a holiday, or an adjusted workday)."""
+def check_covered(day: date) -> None:
+    """Raise :class:`CalendarCoverageError` unless the calendar's data cover ``day``."""
     if not FIRST_COVERED <= day <= LAST_COVERED:
         raise CalendarCoverageError(
             f"{day.isoformat()} is outside the working-day calendar "
             f"({FIRST_COVERED.isoformat()}..{LAST_COVERED.isoformat()})"
         )
+
+
+def is_working_day(day: date) -> bool:
+    """Whether ``day`` is a PRC working day (weekday not a holiday, or an adjusted workday)."""
+    check_covered(day)
     if day in _WORKDAYS:
         return True
     return day.weekday() < 5 and day not in _HOLIDAYS

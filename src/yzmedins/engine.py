@@ -1,19 +1,24 @@
-"""The fold over a person's claims: ``adjudicate(claim, ledger) -> (result, ledger')``.
+"""The fold over a person's claims: ``settle(claim, ledger) -> (result, ledger')``.
 
-Pure functions over frozen values. A bundle's claims are settled in the order of RULES §2
-(discharge date, admission date, claim id), each against the ledger the previous one left for
-its settlement year (第十五条).
+Pure functions over frozen values. A bundle's claims are settled in the order of the
+specification (§3: discharge date, admission date, claim id), each against the ledger the
+previous one left for its settlement year (第十五条). One claim's settlement reads as the
+measures do: the policy in force (第三十九条), who is covered (第七条, 第十二条), the stay's
+exclusions and route (第二十二条–第三十一条), the funds (第十七条, 第十八条, 第二十条, 第二十一条),
+the secondary subsidy (第二十六条), the special groups (第二十八条–第三十条).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from functools import lru_cache
 
 import attrs
 
 from yzmedins.errors import InputError
 from yzmedins.model import (
+    AppliedRule,
     Bundle,
     Claim,
     ClaimResult,
@@ -23,7 +28,9 @@ from yzmedins.model import (
     Ledger,
     Person,
     Reason,
+    RecordKind,
     RouteKind,
+    Settlement,
     Status,
     TraceStep,
     adjudication_order,
@@ -36,13 +43,14 @@ from yzmedins.rules.exclusions import lixiu, stay_exclusions
 from yzmedins.rules.months import Run, contribution_runs
 from yzmedins.rules.reasons import NOT_IN_FORCE, NOT_INSURED, WAITING_PERIOD, reason
 from yzmedins.rules.routing import Routing, route_stay
-from yzmedins.rules.subsidy import subsidy_increment
+from yzmedins.rules.subsidy import ledger_after, settle_subsidy
 from yzmedins.validation import check_bundle
 
 __all__ = [
-    "PersonFile",
+    "PersonHistory",
     "adjudicate_bundle",
     "adjudicate_claim",
+    "first_setl_id",
     "settle",
     "settle_in_order",
     "settle_sequence",
@@ -50,6 +58,7 @@ __all__ = [
 
 #: Articles cited by trace steps that do not come from a parameter.
 ART_CATALOGUE_SCOPE = 16  # 第十六条 用药、诊疗项目、医疗服务设施范围 (政策范围内费用)
+ART_PERSONAL_SHARE = 18  # 第十八条 起付标准以下部分由个人自负 … 以上部分由个人负担
 ART_SPECIAL_DISEASE = 21  # 第二十一条 特殊病种
 ART_VETERAN = 28  # 第二十八条
 ART_CIVIL_SERVANT = 29  # 第二十九条
@@ -60,12 +69,14 @@ FLAG_CIVIL_SERVANT_SUBSIDY = "civil_servant_subsidy"
 
 
 @attrs.frozen
-class PersonFile:
+class PersonHistory:
     """A person and their contribution history, with the runs derived once per policy."""
 
     person: Person
     contributions: tuple[ContributionRecord, ...]
-    _runs: dict[str, tuple[Run, ...]] = attrs.field(factory=dict, init=False, eq=False, repr=False)
+    _runs: dict[Policy, tuple[Run, ...]] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
     flags: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
 
     @flags.default
@@ -73,9 +84,9 @@ class PersonFile:
         return _flags(self.person)
 
     def runs(self, policy: Policy) -> tuple[Run, ...]:
-        runs = self._runs.get(policy.id)
+        runs = self._runs.get(policy)
         if runs is None:
-            runs = self._runs[policy.id] = contribution_runs(self.contributions, policy)
+            runs = self._runs[policy] = contribution_runs(self.contributions, policy)
         return runs
 
 
@@ -92,6 +103,11 @@ def _in_force_step(policy: Policy, year: int) -> TraceStep:
         f"{policy.document} in force {policy.in_force_from.isoformat()}.."
         f"{policy.in_force_to.isoformat()}; settlement year {year}",
     )
+
+
+def first_setl_id(claim_id: str) -> str:
+    """The id of a claim's first record (``"C1/1"``)."""
+    return f"{claim_id}/1"
 
 
 def _ledger_for(claim: Claim, ledger: Ledger | None) -> Ledger:
@@ -111,70 +127,110 @@ def _flags(person: Person) -> tuple[str, ...]:
     return tuple(flags)
 
 
-def _rejected(
-    person: Person,
-    claim: Claim,
-    ledger: Ledger,
-    reasons: Sequence[Reason],
-    trace: list[TraceStep],
-    route: RouteKind,
-) -> ClaimResult:
-    """RULES §8: a rejected claim pays nothing and leaves the ledger as it was."""
-    for item in reasons:
-        trace.append(TraceStep(item.article, f"rejected {item.code}: {item.message}", None))
-    trace.append(TraceStep(reasons[0].article, "personal cash: the whole total", claim.total))
-    return ClaimResult(
-        claim_id=claim.id,
-        person_id=person.id,
-        status=ClaimStatus.REJECTED,
-        reasons=tuple(reasons),
-        year=claim.year,
-        total=claim.total,
-        full_self_pay=claim.full_self_pay,
-        pre_self_pay=claim.pre_self_pay,
-        eligible=claim.eligible,
-        deductible=ZERO,
-        basic_rate=ZERO,
-        catastrophic_rate=ZERO,
-        basic_fund=ZERO,
-        catastrophic_fund=ZERO,
-        other_fund=ZERO,
-        secondary_subsidy=ZERO,
-        fund_total=ZERO,
-        personal_cash=claim.total,
-        self_burden=ZERO,
-        in_scope_self_burden=ZERO,
-        flags=(),
-        ytd=ledger,
-        trace=tuple(trace),
-        route=route,
-    )
+@attrs.frozen
+class _Funds:
+    """What the funds pay on one approved claim, before the subsidy."""
+
+    deductible: Decimal
+    basic_rate: Decimal
+    catastrophic_rate: Decimal
+    basic_fund: Decimal
+    catastrophic_fund: Decimal
+    other_fund: Decimal
+    banded: Decimal
+
+
+_NOTHING_PAID = _Funds(ZERO, ZERO, ZERO, ZERO, ZERO, ZERO, ZERO)
 
 
 def settle(
-    file: PersonFile, claim: Claim, ledger: Ledger | None, policies: PolicySet
+    history: PersonHistory,
+    claim: Claim,
+    ledger: Ledger | None,
+    policies: PolicySet,
+    setl_id: str | None = None,
 ) -> tuple[ClaimResult, Ledger]:
-    """Adjudicate one validated claim against the ledger; return the result and new ledger."""
-    person = file.person
+    """Adjudicate one validated claim against the ledger; return its settlement record (with
+    ``setl_id``, by default the claim's first) and the new ledger."""
     ledger = _ledger_for(claim, ledger)
     trace: list[TraceStep] = []
-    reasons: list[Reason] = []
-    policy = policies.in_force(claim.discharged_on)
-    in_force = policy is not None
-    if policy is None:
-        policy = policies.nearest(claim.discharged_on)
-        reasons.append(
-            reason(
-                NOT_IN_FORCE,
-                f"discharged {claim.discharged_on.isoformat()}, outside every policy in force",
-            )
+    policy, reasons = _policy_in_force(claim, policies, trace)
+    in_force = not reasons
+    reasons += _coverage(history, claim, policy, trace)
+    routing: Routing | None = None
+    if claim.type is ClaimType.INPATIENT:
+        hospital = claim.hospital
+        if hospital is None:
+            raise InputError("is required on an inpatient claim", "hospital")
+        reasons.extend(stay_exclusions(claim, hospital))
+        routing = route_stay(history.person, claim, hospital, policy, in_force)
+        reasons.extend(routing.reasons)
+    setl_id = setl_id or first_setl_id(claim.id)
+    if reasons:
+        return _rejected(history, claim, ledger, reasons, routing, trace, setl_id), ledger
+    funds = _funds_paid(claim, routing, ledger, policy, trace)
+    paid = funds.basic_fund + funds.catastrophic_fund + funds.other_fund
+    subsidy = settle_subsidy(claim, paid, ledger, policy)
+    trace.extend(subsidy.trace)
+    in_scope = claim.eligible - paid
+    trace.extend(_special_groups(history, in_scope))
+    personal_cash = claim.total - paid - subsidy.subsidy
+    trace.append(
+        TraceStep(
+            ART_SPECIAL_DISEASE if routing is None else ART_PERSONAL_SHARE,
+            "personal cash = total − fund total",
+            personal_cash,
         )
-    else:
+    )
+    after = ledger_after(
+        ledger,
+        basic_fund=funds.basic_fund,
+        catastrophic_fund=funds.catastrophic_fund,
+        burden=subsidy.self_burden,
+        subsidy=subsidy.subsidy,
+        banded=funds.banded,
+    )
+    result = _record(
+        history,
+        claim,
+        setl_id=setl_id,
+        status=ClaimStatus.APPROVED,
+        reasons=(),
+        funds=funds,
+        subsidy=subsidy.subsidy,
+        personal_cash=personal_cash,
+        self_burden=subsidy.self_burden,
+        in_scope_self_burden=in_scope,
+        flags=history.flags,
+        ytd=after,
+        trace=trace,
+        routing=routing,
+    )
+    return result, after
+
+
+def _policy_in_force(
+    claim: Claim, policies: PolicySet, trace: list[TraceStep]
+) -> tuple[Policy, list[Reason]]:
+    """第三十九条: the policy in force on the discharge date; outside every window, the nearest
+    one (for the other checks) and ``NOT_IN_FORCE``."""
+    policy = policies.in_force(claim.discharged_on)
+    if policy is not None:
         trace.append(_in_force_step(policy, claim.year))
-    lixiu_reason = lixiu(person)
+        return policy, []
+    message = f"discharged {claim.discharged_on.isoformat()}, outside every policy in force"
+    return policies.nearest(claim.discharged_on), [reason(NOT_IN_FORCE, message)]
+
+
+def _coverage(
+    history: PersonHistory, claim: Claim, policy: Policy, trace: list[TraceStep]
+) -> list[Reason]:
+    """第二十七条 离休 (separate funding), then 第七条/第十二条 coverage of the admission month."""
+    reasons: list[Reason] = []
+    lixiu_reason = lixiu(history.person)
     if lixiu_reason is not None:
         reasons.append(lixiu_reason)
-    decision = coverage_on(person, file.runs(policy), claim.admitted_on, policy)
+    decision = coverage_on(history.person, history.runs(policy), claim.admitted_on, policy)
     if decision.coverage is Coverage.WAITING:
         reasons.append(reason(WAITING_PERIOD, decision.explanation))
     elif decision.coverage is Coverage.NONE:
@@ -183,28 +239,18 @@ def settle(
         trace.append(
             TraceStep(policy.cite("coverage.waiting_months").article, decision.explanation)
         )
-    routing: Routing | None = None
-    if claim.type is ClaimType.INPATIENT:
-        hospital = claim.hospital
-        if hospital is None:
-            raise InputError("is required on an inpatient claim", "hospital")
-        reasons.extend(stay_exclusions(claim, hospital))
-        routing = route_stay(person, claim, hospital, policy, in_force)
-        reasons.extend(routing.reasons)
-    if reasons:
-        route = RouteKind.SPECIAL_OUTPATIENT if routing is None else routing.kind
-        return _rejected(person, claim, ledger, reasons, trace, route), ledger
-    return _approved(file, claim, ledger, routing, policy, trace)
+    return reasons
 
 
-def _approved(
-    file: PersonFile,
+def _funds_paid(
     claim: Claim,
-    ledger: Ledger,
     routing: Routing | None,
+    ledger: Ledger,
     policy: Policy,
     trace: list[TraceStep],
-) -> tuple[ClaimResult, Ledger]:
+) -> _Funds:
+    """第十六条 eligible; a stay's deductible, bands and caps (第十七条, 第十八条, 第二十条); a
+    special outpatient claim's payment under the special-disease rules (第二十一条)."""
     eligible = claim.eligible
     trace.append(
         TraceStep(
@@ -215,105 +261,168 @@ def _approved(
     )
     if routing is None:
         other = claim.other_fund if claim.other_fund is not None else ZERO
-        deductible = basic = catastrophic = banded = ZERO
-        basic_rate = catastrophic_rate = ZERO
         trace.append(
             TraceStep(
                 ART_SPECIAL_DISEASE, "special outpatient: paid under special-disease rules", other
             )
         )
-    else:
-        other = ZERO
-        benefits = settle_stay(eligible, claim.maternity, routing, ledger, policy)
-        deductible, basic, catastrophic = (
-            benefits.deductible,
-            benefits.basic_fund,
-            benefits.catastrophic_fund,
-        )
-        banded = benefits.banded
-        basic_rate, catastrophic_rate = routing.rates.basic, routing.rates.catastrophic
-        trace.extend(benefits.trace)
-    burden = claim.total - claim.full_self_pay - basic - catastrophic - other
-    subsidy = subsidy_increment(ledger.self_burden, burden, policy)
-    subsidy_article = policy.cite("subsidy.rate").article
-    trace.append(TraceStep(subsidy_article, "self-burden (个人自负, 全自费 excluded)", burden))
-    trace.append(
-        TraceStep(
-            subsidy_article,
-            f"secondary subsidy: S({ledger.self_burden + burden!s}) − S({ledger.self_burden!s})",
-            subsidy,
-        )
+        return attrs.evolve(_NOTHING_PAID, other_fund=other)
+    benefits = settle_stay(eligible, claim.maternity, routing, ledger, policy)
+    trace.extend(benefits.trace)
+    return _Funds(
+        deductible=benefits.deductible,
+        basic_rate=routing.rates.basic,
+        catastrophic_rate=routing.rates.catastrophic,
+        basic_fund=benefits.basic_fund,
+        catastrophic_fund=benefits.catastrophic_fund,
+        other_fund=ZERO,
+        banded=benefits.banded,
     )
-    fund_total = basic + catastrophic + other + subsidy
-    personal_cash = claim.total - fund_total
-    in_scope = eligible - basic - catastrophic - other
-    person = file.person
-    flags = file.flags
-    if FLAG_VETERAN in flags:
-        trace.append(TraceStep(ART_VETERAN, "一至六级革命伤残军人: benefits under separate rules"))
-    if FLAG_CIVIL_SERVANT_SUBSIDY in flags:
-        article = ART_CIVIL_SERVANT if Status.CIVIL_SERVANT in person.statuses else ART_MODEL_WORKER
-        trace.append(
+
+
+def _special_groups(history: PersonHistory, in_scope: Decimal) -> list[TraceStep]:
+    """第二十八条–第三十条: benefits paid under separate rules, traced without amounts invented
+    (the in-scope self-burden is the base of the civil-servant subsidy)."""
+    steps: list[TraceStep] = []
+    if FLAG_VETERAN in history.flags:
+        steps.append(TraceStep(ART_VETERAN, "一至六级革命伤残军人: benefits under separate rules"))
+    if FLAG_CIVIL_SERVANT_SUBSIDY in history.flags:
+        statuses = history.person.statuses
+        article = ART_CIVIL_SERVANT if Status.CIVIL_SERVANT in statuses else ART_MODEL_WORKER
+        steps.append(
             TraceStep(
                 article,
                 "in-scope self-burden (政策内自负), base of the civil-servant subsidy",
                 in_scope,
             )
         )
-    trace.append(TraceStep(subsidy_article, "personal cash = total − fund total", personal_cash))
-    new_ledger = Ledger(
-        year=ledger.year,
-        basic_fund=ledger.basic_fund + basic,
-        catastrophic_fund=ledger.catastrophic_fund + catastrophic,
-        self_burden=ledger.self_burden + burden,
-        secondary_subsidy=ledger.secondary_subsidy + subsidy,
-        banded=ledger.banded + banded,
+    return steps
+
+
+def _rejected(
+    history: PersonHistory,
+    claim: Claim,
+    ledger: Ledger,
+    reasons: Sequence[Reason],
+    routing: Routing | None,
+    trace: list[TraceStep],
+    setl_id: str,
+) -> ClaimResult:
+    """A rejected claim pays nothing and leaves the ledger as it was. The whole total is the
+    patient's: not a rule of one article but the consequence of the reasons listed, so that
+    step cites none."""
+    for item in reasons:
+        trace.append(TraceStep(item.article, f"rejected {item.code}: {item.message}", None))
+    trace.append(
+        TraceStep(None, "personal cash: the whole total (the claim is rejected)", claim.total)
     )
-    result = ClaimResult(
+    return _record(
+        history,
+        claim,
+        setl_id=setl_id,
+        status=ClaimStatus.REJECTED,
+        reasons=tuple(reasons),
+        funds=_NOTHING_PAID,
+        subsidy=ZERO,
+        personal_cash=claim.total,
+        self_burden=ZERO,
+        in_scope_self_burden=ZERO,
+        flags=(),
+        ytd=ledger,
+        trace=trace,
+        routing=routing,
+    )
+
+
+def _record(
+    history: PersonHistory,
+    claim: Claim,
+    *,
+    setl_id: str,
+    status: ClaimStatus,
+    reasons: tuple[Reason, ...],
+    funds: _Funds,
+    subsidy: Decimal,
+    personal_cash: Decimal,
+    self_burden: Decimal,
+    in_scope_self_burden: Decimal,
+    flags: tuple[str, ...],
+    ytd: Ledger,
+    trace: list[TraceStep],
+    routing: Routing | None,
+) -> ClaimResult:
+    """The settlement record of a claim, approved or rejected, with the claim's facts."""
+    hospital = claim.hospital if claim.type is ClaimType.INPATIENT else None
+    if status is ClaimStatus.REJECTED:
+        applied = AppliedRule.NONE
+    elif routing is None:
+        applied = AppliedRule.SPECIAL_OUTPATIENT
+    else:
+        applied = routing.applied_rule
+    return ClaimResult(
+        record=RecordKind.SETTLEMENT,
+        setl_id=setl_id,
+        reverses=None,
+        corrects=None,
         claim_id=claim.id,
-        person_id=person.id,
-        status=ClaimStatus.APPROVED,
-        reasons=(),
+        person_id=history.person.id,
+        status=status,
+        reasons=reasons,
         year=claim.year,
+        category=history.person.category,
+        type=claim.type,
+        admitted_on=claim.admitted_on,
+        discharged_on=claim.discharged_on,
+        hospital_level=None if hospital is None else hospital.level,
+        hospital_region=None if hospital is None else hospital.region,
+        route=claim.route if hospital is not None else None,
+        settlement=claim.settlement if hospital is not None else Settlement.DIRECT,
+        maternity=claim.maternity,
+        applied_rule=applied,
         total=claim.total,
         full_self_pay=claim.full_self_pay,
         pre_self_pay=claim.pre_self_pay,
-        eligible=eligible,
-        deductible=deductible,
-        basic_rate=basic_rate,
-        catastrophic_rate=catastrophic_rate,
-        basic_fund=basic,
-        catastrophic_fund=catastrophic,
-        other_fund=other,
+        eligible=claim.eligible,
+        deductible=funds.deductible,
+        basic_rate=funds.basic_rate,
+        catastrophic_rate=funds.catastrophic_rate,
+        basic_fund=funds.basic_fund,
+        catastrophic_fund=funds.catastrophic_fund,
+        other_fund=funds.other_fund,
         secondary_subsidy=subsidy,
-        fund_total=fund_total,
+        fund_total=funds.basic_fund + funds.catastrophic_fund + funds.other_fund + subsidy,
         personal_cash=personal_cash,
-        self_burden=burden,
-        in_scope_self_burden=in_scope,
+        self_burden=self_burden,
+        in_scope_self_burden=in_scope_self_burden,
+        banded=funds.banded,
         flags=flags,
-        ytd=new_ledger,
+        ytd=ytd,
         trace=tuple(trace),
-        route=RouteKind.SPECIAL_OUTPATIENT if routing is None else routing.kind,
+        route_kind=RouteKind.SPECIAL_OUTPATIENT if routing is None else routing.kind,
     )
-    return result, new_ledger
 
 
 def settle_sequence(
-    file: PersonFile,
+    file: PersonHistory,
     claims: Iterable[tuple[int, Claim]],
     ledgers: Mapping[int, Ledger],
     policies: PolicySet,
+    setl_ids: Mapping[str, str] | None = None,
 ) -> tuple[list[ClaimResult], dict[int, Ledger]]:
-    """Settle ``(index, claim)`` pairs in the RULES §2 order against ``ledgers`` (by year).
+    """Settle ``(index, claim)`` pairs in the settlement order (§3) against ``ledgers`` (by year).
 
-    Returns the results in that order and the ledgers after them; an :class:`InputError` names
-    the claim by its index (``claims[index]``).
+    ``setl_ids`` gives, by claim id, the settlement id of a claim settled again (by default
+    each claim's first). Returns the results in that order and the ledgers after them; an
+    :class:`InputError` names the claim by its index (``claims[index]``).
     """
     after = dict(ledgers)
     results: list[ClaimResult] = []
+    given = setl_ids or {}
     for index, claim in sorted(claims, key=lambda pair: adjudication_order(pair[1])):
         try:
-            result, after[claim.year] = settle(file, claim, after.get(claim.year), policies)
+            result, after[claim.year] = settle(
+                file, claim, after.get(claim.year), policies, given.get(claim.id)
+            )
         except InputError as error:
             raise error.at(f"claims[{index}]") from None
         results.append(result)
@@ -321,9 +430,9 @@ def settle_sequence(
 
 
 def settle_in_order(
-    file: PersonFile, claims: Iterable[Claim], ytd: Ledger | None, policies: PolicySet
+    file: PersonHistory, claims: Iterable[Claim], ytd: Ledger | None, policies: PolicySet
 ) -> list[ClaimResult]:
-    """Settle a person's claims in the RULES §2 order, one ledger per settlement year."""
+    """Settle a person's claims in the settlement order (§3), one ledger per settlement year."""
     ledgers = {} if ytd is None else {ytd.year: ytd}
     return settle_sequence(file, enumerate(claims), ledgers, policies)[0]
 
@@ -352,18 +461,18 @@ def adjudicate_claim(
     bundle = Bundle(person, tuple(contributions), ledger, (claim,))
     check_bundle(bundle, policies)
     return settle(
-        PersonFile(bundle.person, bundle.contributions), bundle.claims[0], bundle.ytd, policies
+        PersonHistory(bundle.person, bundle.contributions), bundle.claims[0], bundle.ytd, policies
     )
 
 
 def adjudicate_bundle(bundle: Bundle, *, policies: PolicySet | None = None) -> list[ClaimResult]:
-    """Adjudicate every claim of a bundle in the RULES §2 order; results in that order."""
+    """Adjudicate every claim of a bundle in the settlement order (§3); results in that order."""
     policies = _policies(policies)
     if not isinstance(bundle, Bundle):
         raise InputError(f"expected a Bundle, got {type(bundle).__name__}")
     check_bundle(bundle, policies)
     return settle_in_order(
-        PersonFile(bundle.person, bundle.contributions), bundle.claims, bundle.ytd, policies
+        PersonHistory(bundle.person, bundle.contributions), bundle.claims, bundle.ytd, policies
     )
 
 

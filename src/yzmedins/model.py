@@ -118,9 +118,27 @@ class RouteKind(StrEnum):
     SPECIAL_OUTPATIENT = "special_outpatient"
 
 
+class AppliedRule(StrEnum):
+    """The row of the routing table whose deductible and rates settled a claim."""
+
+    LOCAL = "local"  # 第十七条, 第十八条 (and 第二十四条 at a municipal hospital)
+    REFERRAL_IN_PROVINCE = "referral_in_province"  # 第二十三条(一), 第二十四条, 第二十五条
+    REFERRAL_OUT_OF_PROVINCE = "referral_out_of_province"  # 第二十三条(二), 第二十五条
+    SPECIAL_OUTPATIENT = "special_outpatient"  # 第二十一条
+    NONE = "none"  # a rejected claim
+
+
 class ClaimStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
+
+
+class RecordKind(StrEnum):
+    """What a record of a claim is (the national platform's 2304 结算 and 2305 撤销)."""
+
+    SETTLEMENT = "settlement"  # 结算
+    REVERSAL = "reversal"  # 结算撤销: the records in effect, negated
+    CORRECTION = "correction"  # 年终清算: fresh adjudication − the records so far
 
 
 @attrs.frozen
@@ -502,20 +520,55 @@ class Reason:
 
 @attrs.frozen
 class TraceStep:
-    """One step of the computation: the article behind it, what it did, the amount it produced."""
+    """One step of the computation: the article behind it, what it did, the amount it produced.
 
-    article: int
+    ``article`` is None only on steps that are not a rule of the measures: the whole total of a
+    rejected claim left to the patient, and a reversal.
+    """
+
+    article: int | None
     text: str
     amount: Decimal | None = None
 
 
+#: The amounts a record carries, in the order of a result line: a reversal negates each, a
+#: correction carries the difference of each, and a claim's records sum to its settlement.
+AMOUNT_FIELDS = (
+    "total", "full_self_pay", "pre_self_pay", "eligible", "deductible", "basic_fund",
+    "catastrophic_fund", "other_fund", "secondary_subsidy", "fund_total", "personal_cash",
+    "self_burden", "in_scope_self_burden", "banded",
+)  # fmt: skip
+
+
 @attrs.frozen
 class ClaimResult:
+    """One record of a claim: a settlement, a reversal or a correction, with the claim's facts
+    as settled, every amount, the ledger after it and the trace of how it was computed.
+
+    ``setl_id`` is ``"<claim_id>/<n>"``, n counting the claim's records from 1. The facts
+    (``category`` … ``maternity``) are None only on records migrated from a store that did not
+    keep them. ``route_kind`` (how the stay was routed, for summaries) is not part of the line.
+    """
+
+    record: RecordKind
+    setl_id: str
+    reverses: str | None
+    corrects: str | None
     claim_id: str
     person_id: str
     status: ClaimStatus
     reasons: tuple[Reason, ...]
     year: int
+    category: Category | None
+    type: ClaimType | None
+    admitted_on: date | None
+    discharged_on: date | None
+    hospital_level: Level | None
+    hospital_region: Region | None
+    route: Route | None
+    settlement: Settlement | None
+    maternity: bool | None
+    applied_rule: AppliedRule
     total: Decimal
     full_self_pay: Decimal
     pre_self_pay: Decimal
@@ -531,10 +584,11 @@ class ClaimResult:
     personal_cash: Decimal
     self_burden: Decimal
     in_scope_self_burden: Decimal
+    banded: Decimal
     flags: tuple[str, ...]
     ytd: Ledger
     trace: tuple[TraceStep, ...]
-    route: RouteKind
+    route_kind: RouteKind | None = attrs.field(default=None, eq=False)
 
     @property
     def approved(self) -> bool:

@@ -6,14 +6,23 @@ by hand, so that no entry point adjudicates bad data silently.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
 from yzmedins.errors import InputError
-from yzmedins.model import Bundle, Category, Claim, ClaimType, ContributionRecord, Ledger, Person
+from yzmedins.model import (
+    Bundle,
+    Category,
+    Claim,
+    ClaimType,
+    ContributionRecord,
+    Ledger,
+    Person,
+    adjudication_order,
+)
 from yzmedins.money import MAX_AMOUNT, is_amount, not_an_amount
-from yzmedins.policy import PolicySet
-from yzmedins.rules.subsidy import subsidy_for_year
+from yzmedins.policy import Policy, PolicySet
 
 __all__ = [
     "MAX_AMOUNT",
@@ -115,13 +124,25 @@ def check_claim(claim: Claim, field: str = "claim", *, amounts_checked: bool = F
             )
 
 
-def check_ledger(ledger: Ledger, policies: PolicySet, field: str = "ytd") -> None:
-    """A given year-to-date ledger: amounts within their caps, subsidy within S(self_burden)."""
+def check_ledger(
+    ledger: Ledger,
+    policies: PolicySet,
+    field: str = "ytd",
+    claims: Sequence[Claim] = (),
+) -> None:
+    """A given year-to-date ledger: a year, amounts, and each fund within its annual cap.
+
+    The caps are those of the policy the year's claims are settled under: the policy in force
+    on the discharge of the year's first claim (in the settlement order) among ``claims``, or
+    without one the policy nearest the middle of the year. Whether its subsidy matches its
+    self-burden is not checked: a year whose subsidy was not paid in full gets what is owed
+    with its next claim (第二十六条, specification §7).
+    """
     if not 1 <= ledger.year <= 9999:
         raise InputError(f"{ledger.year} is not a year", f"{field}.year")
     for name in ("basic_fund", "catastrophic_fund", "self_burden", "secondary_subsidy", "banded"):
         check_money(getattr(ledger, name), f"{field}.{name}")
-    policy = policies.nearest(date(ledger.year, 7, 1))
+    policy = _policy_of_year(ledger.year, policies, claims)
     limits = (
         ("basic_fund", policy.cap_basic),
         ("catastrophic_fund", policy.cap_catastrophic),
@@ -132,12 +153,14 @@ def check_ledger(ledger: Ledger, policies: PolicySet, field: str = "ytd") -> Non
             raise InputError(
                 f"{getattr(ledger, name)} exceeds the annual cap {cap}", f"{field}.{name}"
             )
-    ceiling = subsidy_for_year(ledger.self_burden, policy)
-    if ledger.secondary_subsidy > ceiling:
-        raise InputError(
-            f"{ledger.secondary_subsidy} exceeds S(self_burden) = {ceiling}",
-            f"{field}.secondary_subsidy",
-        )
+
+
+def _policy_of_year(year: int, policies: PolicySet, claims: Sequence[Claim]) -> Policy:
+    of_year = [claim for claim in claims if claim.year == year]
+    if of_year:
+        first = min(of_year, key=adjudication_order).discharged_on
+        return policies.in_force(first) or policies.nearest(first)
+    return policies.nearest(date(year, 7, 1))
 
 
 def check_bundle(bundle: Bundle, policies: PolicySet, *, amounts_checked: bool = False) -> None:
@@ -146,7 +169,7 @@ def check_bundle(bundle: Bundle, policies: PolicySet, *, amounts_checked: bool =
     for index, record in enumerate(bundle.contributions):
         check_contribution(record, f"contributions[{index}]", amounts_checked=amounts_checked)
     if bundle.ytd is not None:
-        check_ledger(bundle.ytd, policies)
+        check_ledger(bundle.ytd, policies, claims=bundle.claims)
     seen: set[str] = set()
     for index, claim in enumerate(bundle.claims):
         check_claim(claim, f"claims[{index}]", amounts_checked=amounts_checked)

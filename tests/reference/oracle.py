@@ -361,8 +361,6 @@ def parse_bundle(b: Any) -> Parsed:
             raise InputError("ytd.catastrophic_fund: above the catastrophic cap")
         if led["secondary_subsidy"] > SUB_CAP:
             raise InputError("ytd.secondary_subsidy: above the subsidy cap")
-        if led["secondary_subsidy"] > S(led["self_burden"]):
-            raise InputError("ytd.secondary_subsidy: above S(self_burden)")
         ytd = (yr, led)
 
     # claims
@@ -677,7 +675,9 @@ def adjudicate(
         self_burden = total - fsp - basic - cat - other
         before = ledger["self_burden"]
         after = before + self_burden
-        sub = S(after) - S(before)
+        # Cumulative: what the year is owed beyond what it paid, never negative, at most the
+        # claim's own self-burden.
+        sub = min(max(S(after) - ledger["secondary_subsidy"], ZERO), self_burden)
         personal = total - basic - cat - other - sub
         res = dict(
             status="approved",
@@ -705,12 +705,39 @@ def adjudicate(
             flags.append("veteran_benefits")
         if st & {"civil_servant", "model_worker", "special_allowance"}:
             flags.append("civil_servant_subsidy")
+    hosp = k["hospital"] if inpatient else None
+    if reasons:
+        applied = "none"
+    elif not inpatient:
+        applied = "special_outpatient"
+    else:
+        assert terms is not None
+        if terms[0] in ("local", "relocated_local"):
+            applied = "local"
+        elif terms[0] == "relocated_prov" or k["hospital"]["region"] == "in_province":
+            applied = "referral_in_province"
+        else:
+            applied = "referral_out_of_province"
     out: dict[str, Any] = {
         "claim_id": k["id"],
         "person_id": person["id"],
+        "record": "settlement",
+        "setl_id": f"{k['id']}/1",
+        "reverses": None,
+        "corrects": None,
         "status": res["status"],
         "reasons": reasons,
         "year": dis.year,
+        "category": person["category"],
+        "type": k["type"],
+        "admitted_on": k["admitted_on"].isoformat(),
+        "discharged_on": dis.isoformat(),
+        "hospital_level": None if hosp is None else hosp["level"],
+        "hospital_region": None if hosp is None else hosp["region"],
+        "route": k["route"] if inpatient else None,
+        "settlement": k["settlement"] if inpatient else "direct",
+        "maternity": k["maternity"],
+        "applied_rule": applied,
         "total": m2s(total),
         "full_self_pay": m2s(fsp),
         "pre_self_pay": m2s(psp),
@@ -730,6 +757,7 @@ def adjudicate(
         "in_scope_self_burden",
     ):
         out[key] = m2s(res[key])
+    out["banded"] = m2s(new["banded"] - ledger["banded"])
     out["flags"] = flags
     out["ytd"] = {
         key: m2s(new[key])

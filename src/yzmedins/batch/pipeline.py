@@ -28,22 +28,26 @@ import orjson
 
 from yzmedins.batch.store import (
     EMPTY_STATE,
+    BundleWrite,
     LedgerReader,
     LedgerStore,
+    NewRecord,
     PersonState,
-    RecordedClaim,
-    Settlement,
+    StoredRecord,
     StoreError,
     claim_digest,
     forget_inherited_locks,
+    in_effect,
     ledger_row,
     seed_text,
 )
 from yzmedins.batch.summary import Summary, Tally, tally_from_text, tally_of, tally_text
-from yzmedins.engine import PersonFile, settle_sequence
+from yzmedins.engine import PersonHistory, settle_sequence
 from yzmedins.errors import InputError
-from yzmedins.io.codec import parse_bundle, result_to_json
-from yzmedins.io.jsonl import ErrorRecord, decode_line, encode_error
+from yzmedins.io.codec import parse_bundle, readable_ids, result_to_json
+from yzmedins.io.contents import settled_to_json
+from yzmedins.io.csv_results import csv_row
+from yzmedins.io.jsonl import ErrorRecord, decode_line, encode_error, encode_result
 from yzmedins.io.units import Unit
 from yzmedins.model import Bundle, Claim, ClaimResult, Ledger
 from yzmedins.policy import PolicySet
@@ -79,7 +83,7 @@ class Outcome:
     errors: tuple[ErrorRecord, ...] = ()
     person_id: str | None = None
     claim_ids: tuple[str, ...] = ()
-    settlement: Settlement | None = None
+    bundle_write: BundleWrite | None = None
     reproduced: int = 0
 
     def __reduce__(self) -> tuple[type[Outcome], tuple[Any, ...]]:
@@ -90,7 +94,7 @@ class Outcome:
             self.errors,
             self.person_id,
             self.claim_ids,
-            self.settlement,
+            self.bundle_write,
             self.reproduced,
         )
 
@@ -106,14 +110,9 @@ class Worker:
         self.settings = settings
         # A store that cannot be read raises StoreError here (naming the file).
         self.reader = None if settings.store_path is None else LedgerReader(settings.store_path)
-        self.recorded: dict[str, RecordedClaim] = {}
+        self.recorded: dict[str, list[StoredRecord]] = {}
         self.states: dict[str, PersonState] = {}
-        self.encode_json: Callable[[ClaimResult], bytes] = _encode_json
-        self.csv_row: Callable[[dict[str, Any]], bytes] | None = None
-        if settings.csv:
-            from yzmedins.io.csv_results import csv_row
-
-            self.csv_row = csv_row
+        self.csv_row: Callable[[dict[str, Any]], bytes] | None = csv_row if settings.csv else None
 
     def run(self, units: list[Item]) -> ChunkOutcome:
         """The outcomes of a chunk, in order, and the summary of their results; with a store,
@@ -122,7 +121,7 @@ class Worker:
         settle = self._settle
         if self.reader is not None:
             bundles = [item for item in parsed if isinstance(item, Bundle)]
-            self.recorded = self.reader.claims(c.id for b in bundles for c in b.claims)
+            self.recorded = self.reader.records(c.id for b in bundles for c in b.claims)
             self.states = self.reader.persons(b.person.id for b in bundles)
             settle = self._settle_with_store
         outcomes = [
@@ -167,12 +166,12 @@ class Worker:
 
     def _line(self, result: ClaimResult) -> bytes:
         if self.csv_row is None:
-            return self.encode_json(result)
+            return encode_result(result)
         return self.csv_row(result_to_json(result))
 
     def _settle(self, bundle: Bundle) -> Outcome:
         ledgers = {} if bundle.ytd is None else {bundle.ytd.year: bundle.ytd}
-        file = PersonFile(bundle.person, bundle.contributions)
+        file = PersonHistory(bundle.person, bundle.contributions)
         results, _ = settle_sequence(
             file, enumerate(bundle.claims), ledgers, self.settings.policies
         )
@@ -184,30 +183,40 @@ class Worker:
         )
 
     def _settle_with_store(self, bundle: Bundle) -> Outcome:
-        """Settle only the claims the store has not recorded, after the recorded ones."""
+        """Settle only the claims the store holds no settlement of with the same content, after
+        the recorded ones: a claim settled with this content reproduces that settlement's line;
+        a claim whose settlements were all reversed is settled again, as its next record."""
         person_id = bundle.person.id
         recorded = self.recorded
-        reproduced: list[RecordedClaim] = []
+        reproduced: list[StoredRecord] = []
         new: list[tuple[int, Claim]] = []
         digests: dict[str, bytes] = {}
+        setl_ids: dict[str, str] = {}
         for index, claim in enumerate(bundle.claims):
-            record = recorded.get(claim.id)
+            records = recorded.get(claim.id, [])
             digest = digests[claim.id] = claim_digest(claim)
-            if record is None:
+            if not records:
                 new.append((index, claim))
-            elif record.person_id != person_id:
+                continue
+            if records[0].person_id != person_id:
                 raise InputError(
-                    f"claim id {claim.id!r} was settled for person {record.person_id!r}",
+                    f"claim id {claim.id!r} was settled for person {records[0].person_id!r}",
                     f"claims[{index}].id",
                 )
-            elif record.digest != digest:
+            same = [r for r in records if r.kind == "settlement" and r.digest == digest]
+            if same:
+                reproduced.append(same[-1])
+                continue
+            current = in_effect(records)
+            if current is not None:
                 raise InputError(
-                    f"claim {claim.id!r} was settled before with different content; a settled "
-                    "claim is never settled again (a reversal is a separate operation)",
+                    f"claim {claim.id!r} was settled before with different content "
+                    f"({current.setl_id} is in effect): reverse it first with `yzmedins "
+                    "reverse`, then settle the corrected claim",
                     f"claims[{index}].id",
                 )
-            else:
-                reproduced.append(record)
+            new.append((index, claim))
+            setl_ids[claim.id] = f"{claim.id}/{len(records) + 1}"
         state = self.states.get(person_id, EMPTY_STATE)
         ledgers: dict[int, Ledger] = dict(state.ledgers)
         seeds = dict(state.seeds)
@@ -223,31 +232,37 @@ class Worker:
             else:
                 ledgers[year] = bundle.ytd
                 seeds[year] = seed_text(bundle.ytd)
-        file = PersonFile(bundle.person, bundle.contributions)
-        results, after = settle_sequence(file, new, ledgers, self.settings.policies)
-        reproduced.sort(key=lambda record: record.settled)
+        file = PersonHistory(bundle.person, bundle.contributions)
+        results, after = settle_sequence(file, new, ledgers, self.settings.policies, setl_ids)
+        reproduced.sort(key=lambda record: record.seq)
         lines = [self._reproduce(record) for record in reproduced]
         tallies = [tally_from_text(record.tally) for record in reproduced]
-        claim_rows = []
+        claim_rows: list[NewRecord] = []
+        claims = {claim.id: claim for _, claim in new}
         for result in results:
-            json_line = self.encode_json(result)
+            json_line = encode_result(result)
             tally = tally_of(result)
             lines.append(json_line if self.csv_row is None else self._line(result))
             tallies.append(tally)
+            claim = claims[result.claim_id]
+            content = orjson.dumps(settled_to_json(bundle.person, bundle.contributions, claim))
             claim_rows.append(
                 (
+                    result.setl_id,
                     result.claim_id,
                     result.year,
+                    "settlement",
                     digests[result.claim_id],
                     json_line,
                     tally_text(tally),
+                    content,
                 )
             )
         years = {result.year for result in results} | (
             set() if bundle.ytd is None or bundle.ytd.year in state.ledgers else {bundle.ytd.year}
         )
         touched = sorted(years)
-        settlement = Settlement(
+        bundle_write = BundleWrite(
             person_id=person_id,
             ledgers=tuple(ledger_row(year, after[year], seeds.get(year)) for year in touched),
             claims=tuple(claim_rows),
@@ -258,37 +273,14 @@ class Worker:
             tallies=tuple(tallies),
             person_id=person_id,
             claim_ids=tuple(claim.id for claim in bundle.claims),
-            settlement=settlement,
+            bundle_write=bundle_write,
             reproduced=len(reproduced),
         )
 
-    def _reproduce(self, record: RecordedClaim) -> bytes:
+    def _reproduce(self, record: StoredRecord) -> bytes:
         if self.csv_row is None:
             return record.result
         return self.csv_row(orjson.loads(record.result))
-
-
-def readable_ids(value: Any) -> tuple[str | None, tuple[str, ...]]:
-    """The person and claim ids that can be read from a line that failed (RULES §10: an id
-    used on an earlier line makes a later line an error, whether or not the earlier one was
-    valid)."""
-    if not isinstance(value, dict):
-        return None, ()
-    person = value.get("person")
-    person_id = person.get("id") if isinstance(person, dict) else None
-    claims = value.get("claims")
-    claim_ids: tuple[str, ...] = ()
-    if isinstance(claims, list):
-        claim_ids = tuple(
-            claim["id"]
-            for claim in claims
-            if isinstance(claim, dict) and isinstance(claim.get("id"), str)
-        )
-    return (person_id if isinstance(person_id, str) and person_id else None), claim_ids
-
-
-def _encode_json(result: ClaimResult) -> bytes:
-    return orjson.dumps(result_to_json(result)) + b"\n"
 
 
 _WORKER: Worker | None = None
@@ -429,7 +421,7 @@ def _submit(pool: Pool, chunk: list[Item]) -> AsyncResult[ChunkOutcome]:
 
 
 class Committer:
-    """Commits batches of settlements to the ledger store in a thread of its own.
+    """Commits batches of bundle writes to the ledger store in a thread of its own.
 
     SQLite writes (and waits for the disk) without holding Python's interpreter lock, so the main
     process goes on handing out work and writing results while a batch is committed. At most
@@ -440,7 +432,7 @@ class Committer:
 
     def __init__(self, store: LedgerStore) -> None:
         self.store = store
-        self.batches: queue.Queue[list[Settlement] | None] = queue.Queue(maxsize=2)
+        self.batches: queue.Queue[list[BundleWrite] | None] = queue.Queue(maxsize=2)
         self.error: BaseException | None = None
         self.thread = threading.Thread(target=self._run, name="yzmedins-ledger", daemon=True)
         self.thread.start()
@@ -453,7 +445,7 @@ class Committer:
                 except BaseException as error:  # handed to the main thread
                     self.error = error
 
-    def submit(self, batch: list[Settlement]) -> None:
+    def submit(self, batch: list[BundleWrite]) -> None:
         self._raise()
         self.batches.put(batch)
 
@@ -501,7 +493,7 @@ def run_batch(
     """Adjudicate every unit; write results and errors in input order; fill ``summary``."""
     with _fewer_collections(), tempfile.TemporaryDirectory(prefix="yzmedins-") as folder:
         seen = SeenIds(folder)
-        pending: list[Settlement] = []
+        pending: list[BundleWrite] = []
         committer = None if store is None else Committer(store)
         try:
             for chunk, (outcomes, part) in _outcomes(settings, _chunks(units), jobs):
@@ -521,8 +513,8 @@ def run_batch(
                     summary.bundles += 1
                     summary.reproduced += outcome.reproduced
                     sinks.results.writelines(outcome.lines)
-                    if outcome.settlement is not None:
-                        pending.append(outcome.settlement)
+                    if outcome.bundle_write is not None:
+                        pending.append(outcome.bundle_write)
                 if committer is not None and len(pending) >= COMMIT_EVERY:
                     committer.submit(pending)
                     pending = []

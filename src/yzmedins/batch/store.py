@@ -175,8 +175,9 @@ class PersonState:
 
 
 @attrs.frozen
-class Settlement:
-    """What one bundle adds to the store (written by the main process, in order).
+class BundleWrite:
+    """What one bundle adds to the store: its person-years' ledgers and its newly settled
+    claims (made by a worker, written by the main process, in input order).
 
     ``read`` holds, for each of ``ledgers``, the row as the worker read it before settling (None:
     the store held no ledger for that person-year). The commit inserts a row read as absent and
@@ -188,9 +189,9 @@ class Settlement:
     claims: tuple[tuple[str, int, bytes, bytes, str], ...]  # id, year, digest, result, tally
     read: tuple[LedgerRow | None, ...]  # the same person-years as read (None: absent)
 
-    def __reduce__(self) -> tuple[type[Settlement], tuple[Any, ...]]:
+    def __reduce__(self) -> tuple[type[BundleWrite], tuple[Any, ...]]:
         # Passed between processes once per bundle: plain values pickle fastest.
-        return Settlement, (self.person_id, self.ledgers, self.claims, self.read)
+        return BundleWrite, (self.person_id, self.ledgers, self.claims, self.read)
 
 
 def ledger_row(year: int, ledger: Ledger, seed: str | None) -> LedgerRow:
@@ -359,7 +360,7 @@ _UPDATE_LEDGER = (
 
 
 class LedgerStore:
-    """The writer: opens (or creates) the database, holds the run lock, commits settlements.
+    """The writer: opens (or creates) the database, holds the run lock, commits bundle writes.
 
     The lock is an exclusive ``flock`` on a descriptor of the database file itself, kept open
     until the connection is closed: SQLite's own (POSIX) locks of this process would be dropped
@@ -543,20 +544,20 @@ class LedgerStore:
                 with contextlib.suppress(sqlite3.Error):
                     connection.execute("ROLLBACK")
 
-    def commit(self, settlements: Iterable[Settlement]) -> None:
-        """Record a batch of settlements in one transaction, or nothing (a :class:`StoreError`)
+    def commit(self, writes: Iterable[BundleWrite]) -> None:
+        """Record a batch of bundle writes in one transaction, or nothing (a :class:`StoreError`)
         when a ledger row or a claim id is not as the workers read it."""
         inserts: list[tuple[Any, ...]] = []
         updates: list[tuple[Any, ...]] = []
         claim_rows: list[tuple[Any, ...]] = []
-        for settlement in settlements:
-            person_id = settlement.person_id
-            for row, read in zip(settlement.ledgers, settlement.read, strict=True):
+        for write in writes:
+            person_id = write.person_id
+            for row, read in zip(write.ledgers, write.read, strict=True):
                 if read is None:
                     inserts.append((person_id, *row))
                 else:
                     updates.append((*row[1:6], person_id, *read))
-            for claim_id, year, digest, result, tally in settlement.claims:
+            for claim_id, year, digest, result, tally in write.claims:
                 claim_rows.append((claim_id, person_id, year, digest, result, tally))
         if not inserts and not updates and not claim_rows:
             return

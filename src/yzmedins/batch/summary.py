@@ -43,11 +43,19 @@ def yuan(value: int) -> str:
 Tally = tuple[bool, str | None, str, tuple[int, ...]]
 
 
+def route_of(result: ClaimResult) -> str:
+    """How a record's stay was routed, for the summary by route: the engine's own routing, or
+    for a record read back from a line, its applied rule."""
+    if result.route_kind is not None:
+        return result.route_kind.value
+    return result.applied_rule.value
+
+
 def tally_of(result: ClaimResult) -> Tally:
     return (
         result.approved,
         result.reasons[0].code if result.reasons else None,
-        result.route.value,
+        route_of(result),
         (
             fen(result.total),
             fen(result.basic_fund),

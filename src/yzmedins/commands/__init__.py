@@ -1,15 +1,6 @@
-"""The commands of the ``yzmedins`` program, one module each."""
+"""The commands of the ``yzmedins`` program, one module each (``adjudicate``, ``contributions``,
+``retirement``), and :mod:`~yzmedins.commands.common`, what they share.
 
-from __future__ import annotations
-
-from collections.abc import Callable
-from typing import Any
-
-from yzmedins.commands import adjudicate, contributions, retirement
-
-#: Each command module's ``register(subparsers)``; it sets ``run`` on its parser.
-REGISTRATIONS: tuple[Callable[[Any], None], ...] = (
-    adjudicate.register,
-    contributions.register,
-    retirement.register,
-)
+Each command module offers ``register(subparsers)``, which adds its parser and sets ``run`` on
+it; :mod:`yzmedins.cli` registers them all.
+"""

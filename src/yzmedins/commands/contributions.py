@@ -11,12 +11,16 @@ import argparse
 from decimal import Decimal
 from typing import Any
 
-import orjson
-
-from yzmedins.batch.pipeline import readable_ids
-from yzmedins.cli import add_io_arguments, add_policy_arguments, policies_from_args, run_jsonl
+from yzmedins.commands.common import (
+    add_io_arguments,
+    add_policy_arguments,
+    policies_from_args,
+    run_jsonl,
+)
 from yzmedins.errors import InputError
+from yzmedins.io.codec import readable_ids
 from yzmedins.io.contributions import parse_statement_request, statement_to_json
+from yzmedins.io.jsonl import encode_json
 from yzmedins.policy import PolicyError, PolicySet, base_ceiling_from_text
 from yzmedins.rules.contributions import contribution_statement
 
@@ -78,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
                 seen.add(key)
         return [statement_to_json(statement)]
 
-    return run_jsonl(args, handle, _encode)
+    return run_jsonl(args, handle, encode_json)
 
 
 def _readable_key(value: Any) -> tuple[str, int] | None:
@@ -89,7 +93,3 @@ def _readable_key(value: Any) -> tuple[str, int] | None:
     if person_id is None or not isinstance(year, int) or isinstance(year, bool):
         return None
     return person_id, year
-
-
-def _encode(item: dict[str, Any]) -> bytes:
-    return orjson.dumps(item) + b"\n"

@@ -10,12 +10,16 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-import orjson
-
-from yzmedins.batch.pipeline import readable_ids
-from yzmedins.cli import add_io_arguments, add_policy_arguments, policies_from_args, run_jsonl
+from yzmedins.commands.common import (
+    add_io_arguments,
+    add_policy_arguments,
+    policies_from_args,
+    run_jsonl,
+)
 from yzmedins.errors import InputError
+from yzmedins.io.codec import readable_ids
 from yzmedins.io.contributions import decision_to_json, parse_retirement_line
+from yzmedins.io.jsonl import encode_json
 from yzmedins.rules.retirement import decide_at_retirement
 
 
@@ -53,8 +57,4 @@ def run(args: argparse.Namespace) -> int:
                 seen.add(person_id)
         return [decision_to_json(decision)]
 
-    return run_jsonl(args, handle, _encode)
-
-
-def _encode(item: dict[str, Any]) -> bytes:
-    return orjson.dumps(item) + b"\n"
+    return run_jsonl(args, handle, encode_json)

@@ -2,6 +2,12 @@
 
 Every check happens here, once, and every error names the field by its path
 (``claims[2].hospital.level: 'tertary' is not one of ...``).
+
+The readers come first: :func:`parse_bundle` for a whole bundle, and a reader for each value
+of its shape on its own (:func:`parse_person`, :func:`parse_contribution`, :func:`parse_ledger`,
+:func:`parse_hospital`, :func:`parse_claim`), whose errors name the field relative to that value
+(``total``, not ``claims[0].total``; a ledger is ``ytd``, as the API calls it). The writers
+(``*_to_json``) follow.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from yzmedins.model import (
 )
 from yzmedins.money import ZERO, format_money, format_rate
 from yzmedins.policy import PolicySet
-from yzmedins.validation import MAX_AMOUNT, check_bundle
+from yzmedins.validation import MAX_AMOUNT, check_bundle, check_claim
 
 _E = TypeVar("_E", bound=StrEnum)
 _T = TypeVar("_T")
@@ -273,22 +279,25 @@ def _optional_date(data: Mapping[str, Any], key: str, path: str) -> date | None:
     return None if value is None else parse_date(value, _path(path, key))
 
 
-def parse_person(value: Any, path: str = "person") -> Person:
+def parse_person(value: Any, path: str = "") -> Person:
+    """A person (RULES §10); an :class:`InputError` names the field under ``path`` (relative to
+    the person when ``path`` is empty: ``birth_date``, ``statuses[1]``)."""
     data = _object(value, path, _PERSON_KEYS)
+    at = f"{path}." if path else ""
     statuses_value = data.get("statuses")
     statuses: frozenset[Status] = frozenset()
     if statuses_value is not None:
         if not isinstance(statuses_value, list):
-            raise InputError(f"expected an array, got {_kind(statuses_value)}", f"{path}.statuses")
+            raise InputError(f"expected an array, got {_kind(statuses_value)}", f"{at}statuses")
         statuses = frozenset(
-            parse_enum(item, f"{path}.statuses[{index}]", Status)
+            parse_enum(item, f"{at}statuses[{index}]", Status)
             for index, item in enumerate(statuses_value)
         )
     return Person(
-        id=parse_id(_required(data, "id", path), f"{path}.id"),
-        sex=parse_enum(_required(data, "sex", path), f"{path}.sex", Sex),
-        birth_date=parse_date(_required(data, "birth_date", path), f"{path}.birth_date"),
-        category=parse_enum(_required(data, "category", path), f"{path}.category", Category),
+        id=parse_id(_required(data, "id", path), f"{at}id"),
+        sex=parse_enum(_required(data, "sex", path), f"{at}sex", Sex),
+        birth_date=parse_date(_required(data, "birth_date", path), f"{at}birth_date"),
+        category=parse_enum(_required(data, "category", path), f"{at}category", Category),
         female_class=_optional(data, "female_class", path, _female_class, FemaleClass.WORKER),
         statuses=statuses,
         retired_on=_optional_date(data, "retired_on", path),
@@ -299,18 +308,24 @@ def parse_person(value: Any, path: str = "person") -> Person:
     )
 
 
-def parse_record(value: Any, path: str) -> ContributionRecord:
+def parse_contribution(value: Any, path: str = "") -> ContributionRecord:
+    """A contribution record (RULES §10: ``from``, ``to``, ``base``, ``paid_on``); an
+    :class:`InputError` names the field under ``path`` (relative to the record when empty)."""
     data = _object(value, path, _RECORD_KEYS)
+    at = f"{path}." if path else ""
     base = data.get("base")
     return ContributionRecord(
-        start=parse_month(_required(data, "from", path), f"{path}.from"),
-        end=parse_month(_required(data, "to", path), f"{path}.to"),
-        base=None if base is None else parse_money(base, f"{path}.base"),
+        start=parse_month(_required(data, "from", path), f"{at}from"),
+        end=parse_month(_required(data, "to", path), f"{at}to"),
+        base=None if base is None else parse_money(base, f"{at}base"),
         paid_on=_optional_date(data, "paid_on", path),
     )
 
 
 def parse_ledger(value: Any, path: str = "ytd") -> Ledger:
+    """A year-to-date ledger (RULES §10 ``ytd``); an :class:`InputError` names the field under
+    ``path``, ``ytd`` unless given (the name the API and the bundle give the ledger), so that
+    ``ytd.basic_fund`` is reported alike whichever way the ledger came in."""
     data = _object(value, path, _LEDGER_KEYS)
     year = parse_year(_required(data, "year", path), f"{path}.year")
     return Ledger(
@@ -327,27 +342,63 @@ def parse_ledger(value: Any, path: str = "ytd") -> Ledger:
     )
 
 
-def parse_hospital(value: Any, path: str, required: bool) -> Hospital | None:
+def _hospital_object(value: Any, path: str) -> tuple[Mapping[str, Any], bool, bool]:
+    """A hospital's object and its ``contracted`` and ``provincial`` flags."""
     data = _object(value, path, _HOSPITAL_KEYS)
     contracted = _optional(data, "contracted", path, parse_bool, True)
     provincial = _optional(data, "provincial", path, parse_bool, False)
-    level_value, region_value = data.get("level"), data.get("region")
-    if not required:
-        if level_value is not None:
-            parse_enum(level_value, f"{path}.level", Level)
-        if region_value is not None:
-            parse_enum(region_value, f"{path}.region", Region)
-        return None
+    return data, contracted, provincial
+
+
+def parse_hospital(value: Any, path: str = "") -> Hospital:
+    """A hospital (RULES §10), ``level`` and ``region`` required; an :class:`InputError` names
+    the field under ``path`` (relative to the hospital when empty)."""
+    data, contracted, provincial = _hospital_object(value, path)
+    at = f"{path}." if path else ""
     return Hospital(
-        level=parse_enum(_required(data, "level", path), f"{path}.level", Level),
-        region=parse_enum(_required(data, "region", path), f"{path}.region", Region),
+        level=parse_enum(_required(data, "level", path), f"{at}level", Level),
+        region=parse_enum(_required(data, "region", path), f"{at}region", Region),
         contracted=contracted,
         provincial=provincial,
     )
 
 
-def parse_claim(value: Any, path: str) -> Claim:
-    """A claim of RULES §10; an :class:`InputError` names the field under ``path``."""
+def _check_unused_hospital(value: Any, path: str) -> None:
+    """The hospital of a special outpatient claim: checked as far as it is given (RULES §10),
+    neither required nor kept."""
+    data, _, _ = _hospital_object(value, path)
+    level_value, region_value = data.get("level"), data.get("region")
+    if level_value is not None:
+        parse_enum(level_value, _path(path, "level"), Level)
+    if region_value is not None:
+        parse_enum(region_value, _path(path, "region"), Region)
+
+
+def _placed(error: InputError, path: str) -> InputError:
+    """``error`` with its field under ``path`` (as it is when ``path`` is empty)."""
+    return error.at(path) if path else error
+
+
+def parse_claim(value: Any, path: str = "") -> Claim:
+    """A claim (RULES §10) with the checks of :func:`~yzmedins.validation.check_claim` that need
+    nothing but the claim (discharge not before admission, amounts within the total, the
+    hospital or ``other_fund`` its type needs); an :class:`InputError` names the field under
+    ``path`` (relative to the claim when empty: ``total``, ``hospital.level``)."""
+    try:
+        claim = _claim(value)
+    except InputError as error:
+        raise _placed(error, path) from None
+    try:
+        check_claim(claim, "claim", amounts_checked=True)
+    except InputError as error:
+        field = (error.field or "").removeprefix("claim.") or None
+        raise _placed(InputError(error.message, field), path) from None
+    return claim
+
+
+def _parsed_claim(value: Any, path: str) -> Claim:
+    """A claim of a bundle, parsed but not yet checked (:func:`parse_bundle` checks the whole
+    bundle once parsed, in the order of RULES §10); errors name the field under ``path``."""
     try:
         return _claim(value)
     except InputError as error:
@@ -355,21 +406,22 @@ def parse_claim(value: Any, path: str) -> Claim:
 
 
 def _claim(value: Any) -> Claim:
-    # Claims are the bulk of every input: field paths are constants here (parse_claim places
-    # them under claims[k]) and the usual values take the shortest way through.
+    # Claims are the bulk of every input: field paths are constants here (relative to the
+    # claim; the callers place them) and the usual values take the shortest way through.
     data = _object(value, "", _CLAIM_KEYS)
     get = data.get
     kind_value = get("type")
     kind = ClaimType.INPATIENT if kind_value is None else parse_enum(kind_value, "type", ClaimType)
     inpatient = kind is ClaimType.INPATIENT
     hospital_value = get("hospital")
-    if hospital_value is None and inpatient:
-        raise InputError("is required on an inpatient claim", "hospital")
-    hospital = (
-        None
-        if hospital_value is None
-        else parse_hospital(hospital_value, "hospital", required=inpatient)
-    )
+    hospital = None
+    if hospital_value is None:
+        if inpatient:
+            raise InputError("is required on an inpatient claim", "hospital")
+    elif inpatient:
+        hospital = parse_hospital(hospital_value, "hospital")
+    else:
+        _check_unused_hospital(hospital_value, "hospital")
     route_value, settlement_value, cause_value = get("route"), get("settlement"), get("cause")
     maternity_value, exception_value = get("maternity"), get("exception_approved")
     full_value, pre_value = get("full_self_pay"), get("pre_self_pay")
@@ -414,22 +466,41 @@ def parse_bundle(
 ) -> Bundle:
     """A bundle of RULES §10, fully validated; raises :class:`InputError` naming the field."""
     data = _object(value, "", BUNDLE_KEYS | extra_keys)
-    person = parse_person(_required(data, "person", ""))
+    person = parse_person(_required(data, "person", ""), "person")
     ytd_value = data.get("ytd")
     bundle = Bundle(
         person=person,
         contributions=tuple(
-            parse_record(item, f"contributions[{index}]")
+            parse_contribution(item, f"contributions[{index}]")
             for index, item in enumerate(_array(data, "contributions"))
         ),
         ytd=None if ytd_value is None else parse_ledger(ytd_value),
         claims=tuple(
-            parse_claim(item, f"claims[{index}]")
+            _parsed_claim(item, f"claims[{index}]")
             for index, item in enumerate(_array(data, "claims"))
         ),
     )
     check_bundle(bundle, policies, amounts_checked=True)
     return bundle
+
+
+def readable_ids(value: Any) -> tuple[str | None, tuple[str, ...]]:
+    """The person and claim ids that can be read from a bundle value that failed (RULES §10: an
+    id used on an earlier line makes a later line an error, whether or not the earlier one was
+    valid)."""
+    if not isinstance(value, dict):
+        return None, ()
+    person = value.get("person")
+    person_id = person.get("id") if isinstance(person, dict) else None
+    claims = value.get("claims")
+    claim_ids: tuple[str, ...] = ()
+    if isinstance(claims, list):
+        claim_ids = tuple(
+            claim["id"]
+            for claim in claims
+            if isinstance(claim, dict) and isinstance(claim.get("id"), str)
+        )
+    return (person_id if isinstance(person_id, str) and person_id else None), claim_ids
 
 
 def ledger_to_json(ledger: Ledger) -> dict[str, str]:
@@ -459,15 +530,38 @@ def step_to_json(step: TraceStep) -> dict[str, Any]:
     }
 
 
+def _optional_value(value: StrEnum | None) -> str | None:
+    return None if value is None else value.value
+
+
+def _optional_day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
 def result_to_json(result: ClaimResult) -> dict[str, Any]:
-    """A result in the exact §10 output shape: every key, money as two-place strings."""
+    """A record in the exact output shape (specification §12): every key, money as two-place
+    strings, facts as given with their defaults, null where a migrated record has none."""
     money = format_money
     return {
         "claim_id": result.claim_id,
         "person_id": result.person_id,
+        "record": result.record.value,
+        "setl_id": result.setl_id,
+        "reverses": result.reverses,
+        "corrects": result.corrects,
         "status": result.status.value,
         "reasons": [reason_to_json(r) for r in result.reasons],
         "year": result.year,
+        "category": _optional_value(result.category),
+        "type": _optional_value(result.type),
+        "admitted_on": _optional_day(result.admitted_on),
+        "discharged_on": _optional_day(result.discharged_on),
+        "hospital_level": _optional_value(result.hospital_level),
+        "hospital_region": _optional_value(result.hospital_region),
+        "route": _optional_value(result.route),
+        "settlement": _optional_value(result.settlement),
+        "maternity": result.maternity,
+        "applied_rule": result.applied_rule.value,
         "total": money(result.total),
         "full_self_pay": money(result.full_self_pay),
         "pre_self_pay": money(result.pre_self_pay),
@@ -483,6 +577,7 @@ def result_to_json(result: ClaimResult) -> dict[str, Any]:
         "personal_cash": money(result.personal_cash),
         "self_burden": money(result.self_burden),
         "in_scope_self_burden": money(result.in_scope_self_burden),
+        "banded": money(result.banded),
         "flags": list(result.flags),
         "ytd": ledger_to_json(result.ytd),
         "trace": [step_to_json(step) for step in result.trace],

@@ -49,7 +49,7 @@ def _optional_money(data: Any, key: str) -> Decimal | None:
 def parse_statement_request(value: Any) -> StatementRequest:
     """One ``contributions`` input line; every given amount is checked, read or not."""
     data = _object(value, "", STATEMENT_KEYS)
-    person = parse_person(_required(data, "person", ""))
+    person = parse_person(_required(data, "person", ""), "person")
     return StatementRequest(
         person=person,
         year=parse_year(_required(data, "year", ""), "year"),

@@ -1,9 +1,11 @@
-"""Results as CSV (``--format csv``, docs/tables.md): one row per claim, the RULES §10 keys.
+"""Results as CSV (``--format csv``, docs/tables.md): one row per record, the keys of a result
+line (specification §12).
 
 ``ytd`` is flattened into five ``ytd_*`` columns; ``reasons``, ``flags`` and ``trace`` are
-compact JSON text. Rows are UTF-8 bytes in the :mod:`csv` module's default dialect (RFC 4180):
-each ends in ``\\r\\n``, a cell is quoted only where it needs it. (With ``\\n`` endings the
-module would leave a cell holding a lone ``\\r`` unquoted, and the row could not be read back.)
+compact JSON text; null is an empty cell and a boolean ``true`` or ``false``. Rows are UTF-8
+bytes in the :mod:`csv` module's default dialect (RFC 4180): each ends in ``\\r\\n``, a cell
+is quoted only where it needs it. (With ``\\n`` endings the module would leave a cell holding
+a lone ``\\r`` unquoted, and the row could not be read back.)
 
 Text cells that a spreadsheet would run as a formula (an id starting with ``=``, ``+``, ``-``,
 ``@``, a tab or a carriage return, or their full-width forms) are written with a leading
@@ -21,20 +23,25 @@ from typing import Any
 
 import orjson
 
-#: The output columns, in order: the §10 output keys with ``ytd`` flattened.
-CSV_COLUMNS = (
-    "claim_id", "person_id", "status", "reasons", "year", "total", "full_self_pay",
-    "pre_self_pay", "eligible", "deductible", "basic_rate", "catastrophic_rate", "basic_fund",
-    "catastrophic_fund", "other_fund", "secondary_subsidy", "fund_total", "personal_cash",
-    "self_burden", "in_scope_self_burden", "flags", "ytd_basic_fund", "ytd_catastrophic_fund",
-    "ytd_self_burden", "ytd_secondary_subsidy", "ytd_banded", "trace",
+from yzmedins.io.records import RECORD_KEYS
+
+#: The output columns, in order: the keys of a result line with ``ytd`` flattened.
+CSV_COLUMNS = tuple(
+    column
+    for key in RECORD_KEYS
+    for column in (
+        [f"ytd_{name}" for name in ("basic_fund", "catastrophic_fund", "self_burden",
+                                    "secondary_subsidy", "banded")]
+        if key == "ytd"
+        else [key]
+    )
 )  # fmt: skip
 
-_PLAIN = (
-    "total", "full_self_pay", "pre_self_pay", "eligible", "deductible", "basic_rate",
-    "catastrophic_rate", "basic_fund", "catastrophic_fund", "other_fund", "secondary_subsidy",
-    "fund_total", "personal_cash", "self_burden", "in_scope_self_burden",
-)  # fmt: skip
+#: Columns written as compact JSON text, and free-text columns (ids) neutralised for
+#: spreadsheets.
+_JSON_COLUMNS = frozenset({"reasons", "flags", "trace"})
+_TEXT_COLUMNS = frozenset({"claim_id", "person_id", "setl_id", "reverses", "corrects"})
+
 
 #: First characters that make a spreadsheet read a cell as a formula (or a command).
 FORMULA_STARTS = frozenset("=+-@\t\r＝＋－＠")
@@ -62,23 +69,25 @@ def csv_header() -> bytes:
     return _encode(list(CSV_COLUMNS))
 
 
+def _cell(key: str, value: Any) -> Any:
+    if key in _JSON_COLUMNS:
+        return orjson.dumps(value).decode()
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if key in _TEXT_COLUMNS:
+        return text_cell(value)
+    return value
+
+
 def csv_row(result: dict[str, Any]) -> bytes:
-    """One result (the dict of :func:`yzmedins.io.codec.result_to_json`) as a CSV row."""
-    ytd = result["ytd"]
-    return _encode(
-        [
-            text_cell(result["claim_id"]),
-            text_cell(result["person_id"]),
-            result["status"],
-            orjson.dumps(result["reasons"]).decode(),
-            result["year"],
-            *[result[key] for key in _PLAIN],
-            orjson.dumps(result["flags"]).decode(),
-            ytd["basic_fund"],
-            ytd["catastrophic_fund"],
-            ytd["self_burden"],
-            ytd["secondary_subsidy"],
-            ytd["banded"],
-            orjson.dumps(result["trace"]).decode(),
-        ]
-    )
+    """One result (the dict of :func:`yzmedins.io.codec.result_to_json`) as a CSV row: null
+    is an empty cell, a boolean ``true``/``false``."""
+    cells: list[Any] = []
+    for key in RECORD_KEYS:
+        if key == "ytd":
+            cells.extend(result["ytd"].values())
+        else:
+            cells.append(_cell(key, result[key]))
+    return _encode(cells)

@@ -1,7 +1,9 @@
-"""Streaming JSON Lines adjudication: one bundle in memory at a time (RULES §10).
+"""JSON Lines in and out: reading lines (bounded, a BOM dropped), decoding a line's JSON value,
+the error record of a line, and encoding every output line (results, error records, any other
+JSON value), so that every command writes the same bytes for the same value.
 
-Every input line ends as its claims' result lines or as exactly one error record; a bad line
-never stops the others.
+:func:`process_lines` streams one value in memory at a time: every input line ends as its
+outputs or as exactly one error record; a bad line never stops the others.
 """
 
 from __future__ import annotations
@@ -159,9 +161,16 @@ def process_lines(
         yield from outputs
 
 
+def encode_json(value: Any) -> bytes:
+    """One output line: ``value`` as compact JSON and a line feed."""
+    return orjson.dumps(value) + b"\n"
+
+
 def encode_result(result: ClaimResult) -> bytes:
-    return orjson.dumps(result_to_json(result)) + b"\n"
+    """A result line (RULES §10)."""
+    return encode_json(result_to_json(result))
 
 
 def encode_error(error: ErrorRecord) -> bytes:
-    return orjson.dumps(error.to_json()) + b"\n"
+    """An error record line."""
+    return encode_json(error.to_json())

@@ -20,21 +20,22 @@ import re
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
 from itertools import groupby
-from operator import itemgetter
+from operator import attrgetter
 from types import TracebackType
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 import orjson
 
 from yzmedins.errors import InputError
-from yzmedins.io.codec import parse_claim, parse_ledger, parse_person, parse_record
+from yzmedins.io.codec import parse_claim, parse_contribution, parse_ledger, parse_person
 from yzmedins.io.jsonl import ErrorRecord
-from yzmedins.io.units import Unit
+from yzmedins.io.units import WHOLE_COLUMNS, Unit, column_of
 from yzmedins.limits import MAX_LINE_BYTES
 from yzmedins.policy import PolicySet
-from yzmedins.validation import check_claim, check_contribution, check_ledger, check_person
+from yzmedins.validation import check_contribution, check_ledger, check_person
 
 #: Rows per ``executemany`` while staging.
 BATCH_ROWS = 5000
@@ -43,7 +44,6 @@ _PERSONS, _CONTRIBUTIONS, _CLAIMS = 0, 1, 2
 _DIGITS = re.compile(r"[0-9]{1,18}")
 #: What ``surrogateescape`` decodes a byte that is not UTF-8 to.
 _NOT_UTF8 = re.compile("[\udc80-\udcff]")
-_INDEX = re.compile(r"\[[0-9]+\]")
 
 
 class TableError(ValueError):
@@ -168,7 +168,7 @@ def _person_value(groups: Groups, policies: PolicySet | None) -> dict[str, Any]:
 
 def _record_value(groups: Groups, policies: PolicySet | None) -> dict[str, Any]:
     record = groups.get("record", {})
-    check_contribution(parse_record(record, "record"), "record")
+    check_contribution(parse_contribution(record, "record"), "record")
     return record
 
 
@@ -176,7 +176,7 @@ def _claim_value(groups: Groups, policies: PolicySet | None) -> dict[str, Any]:
     claim = groups.get("claim", {})
     if "hospital" in groups:
         claim["hospital"] = groups["hospital"]
-    check_claim(parse_claim(claim, "claim"), "claim")
+    parse_claim(claim, "claim")
     return claim
 
 
@@ -189,7 +189,6 @@ class _Table:
     required: tuple[str, ...]
     key: str  # the column naming the person
     group: str  # the codec path of the row's own object, stripped from error fields
-    whole: str  # the column named by an error about the row's object as a whole
     build: Callable[[Groups, PolicySet | None], dict[str, Any]]
 
 
@@ -200,7 +199,6 @@ _TABLES = (
         ("id", "sex", "birth_date", "category"),
         "id",
         "person",
-        "id",
         _person_value,
     ),
     _Table(
@@ -209,7 +207,6 @@ _TABLES = (
         ("person_id", "from", "to"),
         "person_id",
         "record",
-        "to",
         _record_value,
     ),
     _Table(
@@ -218,7 +215,6 @@ _TABLES = (
         ("person_id", "id", "admitted_on", "discharged_on", "total"),
         "person_id",
         "claim",
-        "hospital_level",
         _claim_value,
     ),
 )
@@ -232,11 +228,9 @@ CLAIM_COLUMNS = tuple(_CLAIM_COLUMNS)
 def _column_of(table: _Table, field: str | None) -> str:
     """The column a codec error field (``claim.hospital.level``, ``person.statuses[1]``,
     ``ytd.year``, ``record``) is about."""
-    name = _INDEX.sub("", field or "")
-    if name == table.group or not name:
-        return table.whole
-    name = name.removeprefix(f"{table.group}.")
-    return table.whole if name == "hospital" else name.replace(".", "_")
+    name = field or ""
+    name = "" if name == table.group else name.removeprefix(f"{table.group}.")
+    return column_of(name, WHOLE_COLUMNS[table.label])
 
 
 def _readable(text: str) -> str:
@@ -244,12 +238,38 @@ def _readable(text: str) -> str:
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-_Staged = tuple[int, int, str, str | None, bytes | None, str | None, str | None]
+class _Staged(NamedTuple):
+    """A data row as staged (the ``rows`` table): its piece of a bundle, or its error."""
+
+    tag: int  # the file: _PERSONS, _CONTRIBUTIONS or _CLAIMS
+    row: int
+    key: str  # the person id
+    claim_id: str | None  # of a claims row that has one
+    value: bytes | None  # the row's piece of the bundle, as JSON; None for a bad row
+    error: str | None  # the message of a bad row
+    field: str | None  # the column a bad row's error is on
+
+
+class _Walked(NamedTuple):
+    """A staged row read back, in person order, with ``first``: for a claims row whose claim id
+    an earlier claims row used, that row's number."""
+
+    tag: int
+    row: int
+    key: str
+    claim_id: str | None
+    value: bytes | None
+    error: str | None
+    field: str | None
+    first: int | None
+
+
+#: A row of the walk as a :class:`_Walked` (``tuple.__new__`` directly: no Python call per row).
+_WALKED = partial(tuple.__new__, _Walked)
 
 
 class _Stager:
-    """Checks the rows of one file against its header and turns each into a staged row:
-    (table, row, person id, claim id, value JSON or None, error message or None, field)."""
+    """Checks the rows of one file against its header and turns each into a :class:`_Staged`."""
 
     def __init__(self, table: _Table, tag: int, path: str, header: list[str]) -> None:
         self.table, self.tag = table, tag
@@ -289,10 +309,10 @@ class _Stager:
                 (n for n, c in zip(self.header, cells, strict=False) if _NOT_UTF8.search(c)), None
             )
             message = "the row is not UTF-8 text" if name is None else f"{name}: is not UTF-8 text"
-            return self.tag, row, _readable(key), None, None, message, name
+            return _Staged(self.tag, row, _readable(key), None, None, message, name)
         if len(cells) != self.width:
             message = f"the row has {len(cells)} cells, the header {self.width}"
-            return self.tag, row, key, None, None, message, None
+            return _Staged(self.tag, row, key, None, None, message, None)
         claim_id = None if self.id_index is None else cells[self.id_index] or None
         try:
             if not key:
@@ -311,8 +331,8 @@ class _Stager:
             except InputError as error:
                 raise InputError(error.message, _column_of(table, error.field)) from None
         except InputError as error:
-            return self.tag, row, key, claim_id, None, str(error), error.field
-        return self.tag, row, key, claim_id, orjson.dumps(value), None, None
+            return _Staged(self.tag, row, key, claim_id, None, str(error), error.field)
+        return _Staged(self.tag, row, key, claim_id, orjson.dumps(value), None, None)
 
 
 # ``tag`` is the file: 0 persons, 1 contributions, 2 claims (_PERSONS, _CONTRIBUTIONS, _CLAIMS).
@@ -334,7 +354,7 @@ INSERT INTO repeats (row, first)
     ) WHERE row > first;
 """
 _WALK = """
-SELECT r.key, r.tag, r.row, r.claim_id, r.value, r.error, r.field, p.first
+SELECT r.tag, r.row, r.key, r.claim_id, r.value, r.error, r.field, p.first
 FROM rows AS r LEFT JOIN repeats AS p ON r.tag = 2 AND p.row = r.row
 ORDER BY r.key, r.tag, r.row
 """
@@ -412,11 +432,11 @@ class TableReader:
                     except StopIteration:
                         break
                     except csv.Error as error:
-                        staged: _Staged = (tag, row, "", None, None, f"not CSV: {error}", None)
+                        staged = _Staged(tag, row, "", None, None, f"not CSV: {error}", None)
                     else:
                         if lines.overlong:
                             lines.overlong = False
-                            staged = (tag, row, "", None, None, _TOO_LONG, None)
+                            staged = _Staged(tag, row, "", None, None, _TOO_LONG, None)
                         elif not any(cells):
                             continue
                         else:
@@ -424,11 +444,16 @@ class TableReader:
                     counts.read += 1
                     batch.append(staged)
                     if len(batch) >= BATCH_ROWS:
-                        self.connection.executemany(_INSERT, batch)
+                        self._insert(batch)
                         batch.clear()
-                self.connection.executemany(_INSERT, batch)
+                self._insert(batch)
         except OSError as error:
             raise TableError(f"cannot read {path}: {error.strerror or error}") from None
+
+    def _insert(self, batch: list[_Staged]) -> None:
+        # As plain tuples: sqlite3 binds a tuple's items directly, a subclass's one by one
+        # through the sequence protocol (about 3% of the staging time, measured).
+        self.connection.executemany(_INSERT, map(tuple, batch))
 
     def stage(self, policies: PolicySet | None) -> None:
         self.connection.execute("PRAGMA journal_mode = OFF")
@@ -442,8 +467,8 @@ class TableReader:
     def __iter__(self) -> Iterator[Unit | ErrorRecord]:
         for counts in self.counts.values():
             counts.used = counts.failed = counts.unused = 0
-        cursor = self.connection.execute(_WALK)
-        for key, rows in groupby(cursor, itemgetter(0)):
+        walked: Iterator[_Walked] = map(_WALKED, self.connection.execute(_WALK))
+        for key, rows in groupby(walked, attrgetter("key")):
             yield from self._person(key, list(rows))
 
     def _error(self, tag: int, row: int, message: str, field: str | None) -> ErrorRecord:
@@ -451,64 +476,69 @@ class TableReader:
         self.counts[path].failed += 1
         return ErrorRecord(path, row, message, field)
 
-    def _person(self, key: str, rows: list[Any]) -> Iterator[Unit | ErrorRecord]:
+    def _person(self, key: str, rows: list[_Walked]) -> Iterator[Unit | ErrorRecord]:
         """The error records and the unit of one person id's rows (ordered by table, row)."""
         persons_path, contributions_path, claims_path = self.files
-        persons = [r for r in rows if r[1] == _PERSONS]
-        contributions = [r for r in rows if r[1] == _CONTRIBUTIONS]
-        claims = [r for r in rows if r[1] == _CLAIMS]
+        persons = [r for r in rows if r.tag == _PERSONS]
+        contributions = [r for r in rows if r.tag == _CONTRIBUTIONS]
+        claims = [r for r in rows if r.tag == _CLAIMS]
         blocker = None
         if not persons:
             blocker = f"no person {key!r} in {persons_path}"
         elif len(persons) > 1:
-            numbers = ", ".join(str(r[2]) for r in persons)
+            numbers = ", ".join(str(r.row) for r in persons)
             blocker = f"person {key!r} has more than one row in {persons_path} (rows {numbers})"
-        elif persons[0][5] is not None:
-            blocker = f"person {key!r}: {persons_path} row {persons[0][2]} is invalid"
+        elif persons[0].error is not None:
+            blocker = f"person {key!r}: {persons_path} row {persons[0].row} is invalid"
+            blocker += f" ({persons[0].error})"
         else:
-            bad = next((r for r in contributions if r[5] is not None), None)
+            bad = next((r for r in contributions if r.error is not None), None)
             if bad is not None:
-                blocker = f"person {key!r}: {contributions_path} row {bad[2]} is invalid"
-        for index, (_, _, row, _, _, error, field, _) in enumerate(persons):
-            if error is not None:
-                yield self._error(_PERSONS, row, error, field)
+                blocker = f"person {key!r}: {contributions_path} row {bad.row} is invalid"
+                blocker += f" ({bad.error})"
+        for index, person in enumerate(persons):
+            if person.error is not None:
+                yield self._error(_PERSONS, person.row, person.error, person.field)
             elif index:
-                first = persons[0][2]
+                first = persons[0].row
                 message = f"id: person {key!r} already has row {first} in this file"
-                yield self._error(_PERSONS, row, message, "id")
-        for _, _, row, _, _, error, field, _ in contributions:
-            if error is not None:
-                yield self._error(_CONTRIBUTIONS, row, error, field)
+                yield self._error(_PERSONS, person.row, message, "id")
+        for record in contributions:
+            if record.error is not None:
+                yield self._error(_CONTRIBUTIONS, record.row, record.error, record.field)
             elif not persons:
-                yield self._error(_CONTRIBUTIONS, row, f"person_id: {blocker}", "person_id")
-        good: list[Any] = []
-        for _, _, row, claim_id, value, error, field, first in claims:
-            if error is not None:
-                yield self._error(_CLAIMS, row, error, field)
-            elif first is not None:
-                message = f"id: claim id {claim_id!r} already appears in row {first}"
-                yield self._error(_CLAIMS, row, message, "id")
+                message = f"person_id: {blocker}"
+                yield self._error(_CONTRIBUTIONS, record.row, message, "person_id")
+        good: list[_Walked] = []
+        for claim in claims:
+            if claim.error is not None:
+                yield self._error(_CLAIMS, claim.row, claim.error, claim.field)
+            elif claim.first is not None:
+                message = f"id: claim id {claim.claim_id!r} already appears in row {claim.first}"
+                yield self._error(_CLAIMS, claim.row, message, "id")
             elif blocker is not None:
-                yield self._error(_CLAIMS, row, f"person_id: {blocker}", "person_id")
+                yield self._error(_CLAIMS, claim.row, f"person_id: {blocker}", "person_id")
             else:
-                good.append((row, value))
-        fine_contributions = [r for r in contributions if r[5] is None] if persons else []
-        fine_persons = [persons[0]] if persons and persons[0][5] is None else []
+                good.append(claim)
+        fine_contributions = [r for r in contributions if r.error is None] if persons else []
+        fine_persons = [persons[0]] if persons and persons[0].error is None else []
         if not good:
             self.counts[persons_path].unused += len(fine_persons)
             self.counts[contributions_path].unused += len(fine_contributions)
             return
-        bundle = orjson.loads(persons[0][4])
-        bundle["contributions"] = [orjson.loads(r[4]) for r in contributions]
-        bundle["claims"] = [orjson.loads(value) for _, value in good]
+        person = persons[0]
+        bundle = orjson.loads(_value(person))
+        bundle["contributions"] = [orjson.loads(_value(r)) for r in contributions]
+        bundle["claims"] = [orjson.loads(_value(claim)) for claim in good]
         self.counts[persons_path].used += 1
         self.counts[contributions_path].used += len(contributions)
         self.counts[claims_path].used += len(good)
         yield Unit(
             source=persons_path,
-            line=persons[0][2],
+            line=person.row,
             value=bundle,
-            claim_rows=tuple((claims_path, row) for row, _ in good),
+            claim_rows=tuple([(claims_path, claim.row) for claim in good]),
+            contribution_rows=tuple([(contributions_path, r.row) for r in contributions]),
         )
 
     def close(self) -> None:
@@ -527,6 +557,12 @@ class TableReader:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _value(row: _Walked) -> bytes:
+    """The value of a row that is no error."""
+    assert row.value is not None
+    return row.value
 
 
 def read_tables(

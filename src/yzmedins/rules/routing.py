@@ -19,8 +19,9 @@ from functools import lru_cache
 
 import attrs
 
-from yzmedins.calendar import CalendarCoverageError, is_working_day, working_day_after
+from yzmedins.calendar import CalendarCoverageError, check_covered, working_day_after
 from yzmedins.model import (
+    AppliedRule,
     Claim,
     Hospital,
     Level,
@@ -40,6 +41,7 @@ class Routing:
     """The rule a stay is settled under: per-admission deductible and the two fund rates."""
 
     kind: RouteKind
+    applied_rule: AppliedRule
     description: str
     deductible: Decimal
     deductible_citation: Citation
@@ -66,6 +68,7 @@ def local_routing(
 def _local_routing(level: Level, policy: Policy, description: str, kind: RouteKind) -> Routing:
     return Routing(
         kind=kind,
+        applied_rule=AppliedRule.LOCAL,
         description=description,
         deductible=policy.deductible_by_level[level.value],
         deductible_citation=policy.cite(f"deductible.{level.value}"),
@@ -105,9 +108,11 @@ def _referral_routing(
     if region is Region.IN_PROVINCE:
         rates, key = policy.rates_in_province, "rates.in_province.basic"
         kind = kind or RouteKind.REFERRAL_IN_PROVINCE
+        applied = AppliedRule.REFERRAL_IN_PROVINCE
     else:
         rates, key = policy.rates_out_of_province, "rates.out_of_province.basic"
         kind = kind or RouteKind.REFERRAL_OUT_OF_PROVINCE
+        applied = AppliedRule.REFERRAL_OUT_OF_PROVINCE
     citation = policy.cite(key)
     if settlement is Settlement.REIMBURSEMENT:
         rates = reimbursement_rates(rates, policy)
@@ -115,6 +120,7 @@ def _referral_routing(
         description += ", settled by reimbursement (回参保地后台核报)"
     return Routing(
         kind=kind,
+        applied_rule=applied,
         description=description,
         deductible=policy.deductible_outside_region,
         deductible_citation=policy.cite("deductible.outside_region"),
@@ -126,23 +132,15 @@ def _referral_routing(
 def emergency_report_deadline(admitted_on: date, policy: Policy) -> date:
     """第二十五条 应在三个工作日内 … 申报: the third PRC working day after admission.
 
-    Raises :class:`CalendarCoverageError` (an input error on ``admitted_on``) for a date the
-    working-day calendar does not cover: the deadline is never guessed.
+    Raises :class:`CalendarCoverageError` (an input error on ``admitted_on``) when the
+    working-day calendar does not cover the admission date or the days after it: the deadline
+    is never guessed.
     """
     try:
-        is_working_day(admitted_on)
+        check_covered(admitted_on)
         return working_day_after(admitted_on, policy.emergency_report_working_days)
     except CalendarCoverageError as error:
         raise CalendarCoverageError(error.message, "admitted_on") from None
-
-
-def emergency_reported_in_time(claim: Claim, policy: Policy) -> bool:
-    """第二十五条/第三十一条(八): reported on or before the deadline."""
-    reported = claim.emergency_reported_on
-    if reported is None:
-        emergency_report_deadline(claim.admitted_on, policy)
-        return False
-    return reported <= emergency_report_deadline(claim.admitted_on, policy)
 
 
 def route_stay(
@@ -183,7 +181,10 @@ def route_stay(
             )
         failure = unreferred("relocation (异地安置) not registered on or before admission")
     elif route is Route.EMERGENCY:
-        if not in_force or emergency_reported_in_time(claim, policy):
+        # The deadline is checked only on claims in force; elsewhere it is not computed.
+        deadline = emergency_report_deadline(claim.admitted_on, policy) if in_force else None
+        reported = claim.emergency_reported_on
+        if deadline is None or (reported is not None and reported <= deadline):
             return referral_routing(
                 hospital.region,
                 claim.settlement,
@@ -191,8 +192,6 @@ def route_stay(
                 f"emergency, {region_text}",
                 RouteKind.EMERGENCY,
             )
-        deadline = emergency_report_deadline(claim.admitted_on, policy)
-        reported = claim.emergency_reported_on
         failure = overdue(
             f"emergency reported {reported.isoformat()}, after the deadline {deadline.isoformat()}"
             if reported is not None
