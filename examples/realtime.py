@@ -58,7 +58,7 @@ for step in result.trace:
     print(f"  第{step.article}条  {step.text:<75} {amount}")
 print("new ledger:", new_ledger)
 
-# A bundle of several claims is settled in the order of RULES §2 (discharge, admission, id).
+# A bundle of several claims is settled in the order of specification §3 (discharge, admission, id).
 referral = Claim(
     id="ZY2019-000187",
     admitted_on=date(2019, 6, 1),

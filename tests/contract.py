@@ -1,4 +1,4 @@
-"""JSON bundles of RULES §10 for the contract and command tests."""
+"""JSON bundles of specification §11 for the contract and command tests."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""第七条, 第十一条, 第十二条: who is covered in the month of admission (RULES §3)."""
+"""第七条, 第十一条, 第十二条: who is covered in the month of admission (specification §4)."""
 
 from __future__ import annotations
 

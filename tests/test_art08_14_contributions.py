@@ -1,4 +1,4 @@
-"""第八条, 第九条, 第十条, 第十四条: the yearly contribution statement (RULES §9).
+"""第八条, 第九条, 第十条, 第十四条: the yearly contribution statement (specification §10).
 
 Every expected amount is worked by hand in the comments: wages are annual, bases monthly, each
 amount rounded to the fen half up where it is computed.

@@ -1,4 +1,4 @@
-"""第十一条, 第十二条: the retirement test the agency runs at each retirement (RULES §9).
+"""第十一条, 第十二条: the retirement test the agency runs at each retirement (specification §10).
 
 Months are counted from 2003-01 up to the month before the retirement month; the make-up lump
 sum is (early + shortfall months) × average wage ÷ 12 × 10%, computed exactly, rounded once.
@@ -113,7 +113,7 @@ def test_art12_early_retiree_buys_the_months_to_statutory_age_then_the_shortfall
 
 
 def test_art12_early_months_of_the_rules_example_are_28() -> None:
-    # RULES §9: 2019-03-15 → 2021-07-10 is 2 years 3 months 25 days → 28 months. 300 deemed +
+    # specification §10: 2019-03-15 → 2021-07-10 is 2 years 3 months 25 days → 28 months. 300 deemed +
     # 194 actual (2003-01..2019-02) = 494 ≥ 360 → no shortfall. Lump sum 28 × 52,000.00 ÷ 12 ×
     # 10% = 145,600 ÷ 12 = 12,133.333… → 12,133.33.
     who = retired_man(

@@ -133,7 +133,7 @@ def test_art26_special_outpatient_counts_toward_the_subsidy() -> None:
 
 def test_art21_special_outpatient_ignores_stay_only_checks() -> None:
     # A special outpatient claim with an excluded cause, abroad hospital and no route is still
-    # approved: only NOT_IN_FORCE, LIXIU and coverage apply to it (RULES §7).
+    # approved: only NOT_IN_FORCE, LIXIU and coverage apply to it (specification §7).
     from yzmedins import Cause
 
     claim = stay(

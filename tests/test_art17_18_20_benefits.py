@@ -1,4 +1,4 @@
-"""第十七条, 第十八条, 第二十条: deductibles, bands and the annual caps (RULES §5, §6)."""
+"""第十七条, 第十八条, 第二十条: deductibles, bands and the annual caps (specification §6)."""
 
 from __future__ import annotations
 

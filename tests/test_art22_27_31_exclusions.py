@@ -1,4 +1,4 @@
-"""第二十二条, 第二十七条–第三十一条: exclusions, special groups and reason order (RULES §8)."""
+"""第二十二条, 第二十七条–第三十一条: exclusions, special groups and reason order (specification §9)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""第二十三条, 第二十四条, 第二十五条: referrals, relocation, emergencies (RULES §4)."""
+"""第二十三条, 第二十四条, 第二十五条: referrals, relocation, emergencies (specification §5)."""
 
 from __future__ import annotations
 

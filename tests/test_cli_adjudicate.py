@@ -1,4 +1,4 @@
-"""The ``yzmedins adjudicate`` command: streams, error records, exit status (RULES §10)."""
+"""The ``yzmedins adjudicate`` command: streams, error records, exit status (specification §11)."""
 
 from __future__ import annotations
 
@@ -213,7 +213,7 @@ def test_the_realtime_example_runs() -> None:
 
 
 def test_ids_of_an_earlier_invalid_line_still_count_as_used(tmp_path: Path) -> None:
-    # RULES §10: "a claim id used twice in one input is an input error on the later line" —
+    # specification §11: "a claim id used twice in one input is an input error on the later line" —
     # also when the earlier line was refused for another reason.
     first = bundle(total="1.234")
     second = bundle()
@@ -228,7 +228,7 @@ def test_ids_of_an_earlier_invalid_line_still_count_as_used(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_ids_reused_many_chunks_later_are_still_errors(tmp_path: Path, jobs: str) -> None:
-    # RULES §10 across the whole input: workers see chunks of lines, the duplicate check sees
+    # specification §11 across the whole input: workers see chunks of lines, the duplicate check sees
     # every line. 900 bundles span several chunks; the reuses come far after the first use.
     lines: list[Any] = []
     for number in range(900):

@@ -1,4 +1,4 @@
-"""The ``yzmedins contributions`` and ``yzmedins retirement`` commands (RULES §9, §10)."""
+"""The ``yzmedins contributions`` and ``yzmedins retirement`` commands (specification §10)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""RULES §1 and §10: the JSON contract — money, dates, enums, unknown keys, output shape."""
+"""specification §2 and §10: the JSON contract — money, dates, enums, unknown keys, output shape."""
 
 from __future__ import annotations
 

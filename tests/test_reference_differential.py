@@ -1,6 +1,6 @@
 """Differential test: ``yzmedins adjudicate`` against an independent reference implementation.
 
-tests/reference/oracle.py implements RULES.md from the text alone (it never saw the package's
+tests/reference/oracle.py implements the project's contract (docs/specification.md) from the text alone (it never saw the package's
 code) and tests/reference/generate.py generates valid random bundles. Both are fed the same
 JSON Lines and must agree on every output key except ``trace`` (reasons on code, article and
 item, not the wording of the message) and on which lines are input errors.

@@ -1,4 +1,4 @@
-"""RULES §11: the worked examples, computed by hand from the measures."""
+"""specification §6: the worked examples, computed by hand from the measures."""
 
 from __future__ import annotations
 

@@ -5,12 +5,13 @@ The public API for hospital billing systems::
     from yzmedins import adjudicate_claim, adjudicate_bundle
 
 ``adjudicate_claim(person, contributions, claim, ledger)`` returns ``(result, new_ledger)`` and
-changes nothing else; ``adjudicate_bundle(bundle)`` settles a person's claims in the RULES §2 order.
+changes nothing else; ``adjudicate_bundle(bundle)`` settles a person's claims in the
+specification's order (§3).
 
-The readers turn JSON values (RULES §10) into the model: ``parse_bundle`` a whole bundle, and
-``parse_person``, ``parse_contribution``, ``parse_ledger``, ``parse_hospital`` and ``parse_claim``
-one value of their shape each, raising :class:`InputError` with the field relative to that value
-(``total``; a ledger's fields are ``ytd.…``, the name the API gives it).
+The readers turn JSON values (specification §11) into the model: ``parse_bundle`` a whole bundle,
+and ``parse_person``, ``parse_contribution``, ``parse_ledger``, ``parse_hospital`` and
+``parse_claim`` one value of their shape each, raising :class:`InputError` with the field
+relative to that value (``total``; a ledger's fields are ``ytd.…``, the name the API gives it).
 """
 
 from yzmedins.engine import adjudicate_bundle, adjudicate_claim

@@ -1,7 +1,7 @@
 """The values the rules work on: persons, contributions, claims, ledgers, results.
 
 Every class is a frozen, slotted attrs class without behaviour of its own. Money is ``Decimal``
-with two places everywhere (RULES §1).
+with two places everywhere (specification §2).
 
 The input values (:class:`Person`, :class:`ContributionRecord`, :class:`Hospital`,
 :class:`Claim`, :class:`Ledger`, :class:`Bundle`) are built by the JSON codec and by billing
@@ -451,12 +451,12 @@ class Claim:
 
     @property
     def eligible(self) -> Decimal:
-        """政策范围内费用 = total − 全自费 − 先行自付 (RULES §5)."""
+        """政策范围内费用 = total − 全自费 − 先行自付 (specification §6)."""
         return self.total - self.full_self_pay - self.pre_self_pay
 
 
 def adjudication_order(claim: Claim) -> tuple[date, date, str]:
-    """RULES §2: a person's claims in order of (discharge, admission, claim id)."""
+    """specification §3: a person's claims in order of (discharge, admission, claim id)."""
     return (claim.discharged_on, claim.admitted_on, claim.id)
 
 
@@ -597,7 +597,8 @@ class ClaimResult:
 
 @attrs.frozen
 class Bundle:
-    """One person with their contribution history, an optional ledger and claims (RULES §10)."""
+    """One person with their contribution history, an optional ledger and claims (specification
+    §11)."""
 
     person: Person
     contributions: tuple[ContributionRecord, ...] = ()

@@ -1,4 +1,4 @@
-"""Money: yuan as ``Decimal`` with exactly two places (fen). RULES §1.
+"""Money: yuan as ``Decimal`` with exactly two places (fen). specification §2.
 
 Fund payments are rounded to the fen, ``ROUND_HALF_UP``, at the step that computes them;
 personal amounts are derived by subtraction so that every claim conserves money exactly.
@@ -19,14 +19,14 @@ ZERO = Decimal("0.00")
 #: The largest amount accepted (an engine limit, not a number of the law).
 MAX_AMOUNT = Decimal("99999999.99")
 
-#: What the constructors of the model accept for an amount (RULES §1).
+#: What the constructors of the model accept for an amount (specification §2).
 Amount = Decimal | int | str
 
 _AMOUNT_TEXT = re.compile(r"[0-9]+(?:\.[0-9]{1,2})?")
 
 
 def is_amount(value: object) -> TypeGuard[Decimal]:
-    """Whether ``value`` is already an amount of RULES §1: a ``Decimal`` with exactly two
+    """Whether ``value`` is already an amount of specification §2: a ``Decimal`` with exactly two
     places, not negative (nor ``-0.00``), at most :data:`MAX_AMOUNT`. The fast path of
     :func:`to_amount`; the model's constructors inline it."""
     return (
@@ -56,7 +56,7 @@ def to_total(value: object, field: str) -> Decimal:
 
 
 def to_amount(value: object, field: str, maximum: Decimal | None = MAX_AMOUNT) -> Decimal:
-    """RULES §1: an amount as a two-place ``Decimal``, from a ``Decimal`` or ``int`` with at
+    """specification §2: an amount as a two-place ``Decimal``, from a ``Decimal`` or ``int`` with at
     most two places or a string of digits with at most two places (``"12.5"``).
 
     ``Decimal("10000")`` becomes ``Decimal("10000.00")``. A float, a bool, NaN, a negative
@@ -97,8 +97,8 @@ def round_fen(amount: Decimal) -> Decimal:
 def round_fen_exact(amount: Fraction) -> Decimal:
     """Round an exact rational amount to the fen, half up, without an intermediate decimal.
 
-    Used where the measures imply an exact quotient (RULES §6: ``room_b / rb`` is not rounded),
-    so that no precision is lost before the one rounding step.
+    Used where the measures imply an exact quotient (specification §6: ``room_b / rb`` is not
+    rounded), so that no precision is lost before the one rounding step.
     """
     if amount < 0:
         return -round_fen_exact(-amount)

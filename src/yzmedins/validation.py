@@ -1,4 +1,4 @@
-"""Checks on values that types alone cannot express (RULES §1, §5, §7, §10).
+"""Checks on values that types alone cannot express (specification §2, §5, §7, §10).
 
 The codec runs them on every parsed bundle; the public API runs them on values a caller built
 by hand, so that no entry point adjudicates bad data silently.
@@ -36,7 +36,7 @@ __all__ = [
 
 
 def check_money(value: Decimal, field: str) -> None:
-    """RULES §1: a ``Decimal`` with two places, not negative, finite, at most 99,999,999.99.
+    """specification §2: a ``Decimal`` with two places, not negative, finite, at most 99,999,999.99.
 
     A check, not a conversion (the model's constructors convert, with
     :func:`yzmedins.money.to_amount`): a float, an int or a string is refused here.
@@ -77,9 +77,9 @@ def check_contribution(
 
 
 def check_claim(claim: Claim, field: str = "claim", *, amounts_checked: bool = False) -> None:
-    """A claim's dates and amounts (RULES §5, §7, §10).
+    """A claim's dates and amounts (specification §6, §7, §10).
 
-    ``amounts_checked`` skips the per-amount checks of RULES §1 for amounts the codec has
+    ``amounts_checked`` skips the per-amount checks of specification §2 for amounts the codec has
     already parsed (and so checked).
     """
     if not claim.id:
@@ -164,7 +164,7 @@ def _policy_of_year(year: int, policies: PolicySet, claims: Sequence[Claim]) -> 
 
 
 def check_bundle(bundle: Bundle, policies: PolicySet, *, amounts_checked: bool = False) -> None:
-    """Every check above over a bundle, plus unique claim ids (RULES §10)."""
+    """Every check above over a bundle, plus unique claim ids (specification §11)."""
     check_person(bundle.person)
     for index, record in enumerate(bundle.contributions):
         check_contribution(record, f"contributions[{index}]", amounts_checked=amounts_checked)

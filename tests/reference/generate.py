@@ -1,6 +1,6 @@
-"""Deterministic generator of VALID yzmedins input bundles (RULES.md §10).
+"""Deterministic generator of VALID yzmedins input bundles (specification §11).
 
-Part of the independent reference implementation of RULES.md (written from the text alone,
+Part of the independent reference implementation of the contract (written from the text alone,
 without reading the production code), kept as a test oracle for
 tests/test_reference_differential.py; not imported by the package. It imports only the
 standard library and chinese_calendar.

@@ -1,6 +1,6 @@
-"""Independent reference implementation of RULES.md (the yzmedins specification).
+"""Independent reference implementation of the yzmedins contract (docs/specification.md).
 
-Written from the text of RULES.md alone, without reading the production code, and kept as a
+Written from the text of the team's specification alone, without reading the production code, and kept as a
 test oracle for the differential test
 (tests/test_reference_differential.py). It imports only the standard library and
 chinese_calendar; it is not imported by the package.

@@ -60,7 +60,7 @@ def add_output_arguments(
 
 def add_policy_arguments(parser: argparse.ArgumentParser, *, claims_readings: bool = True) -> None:
     """The parameter files and, for commands that settle claims, the readings of the ambiguous
-    text (RULES §4, §6); commands that settle no claim offer only ``--policy``."""
+    text (specification §5, §6); commands that settle no claim offer only ``--policy``."""
     group = parser.add_argument_group("policy")
     group.add_argument(
         "--policy",

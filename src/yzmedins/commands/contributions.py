@@ -1,4 +1,5 @@
-"""``yzmedins contributions`` — yearly contribution statements, JSON Lines in and out (RULES §9).
+"""``yzmedins contributions`` — yearly contribution statements, JSON Lines in and out
+(specification §10).
 
 Each input line is ``{"person": {...}, "year": .., "prior_year_wage": .., "average_wage": ..,
 "employer_average_base": .., "retirement_year_base": ..}``; each output line is the statement

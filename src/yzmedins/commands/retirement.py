@@ -1,6 +1,7 @@
 """``yzmedins retirement`` — the retirement test of 第十一条/第十二条, JSON Lines in and out.
 
-Each input line is a RULES §10 bundle (claims optional) of a person with ``retired_on``, plus
+Each input line is a specification §11 bundle (claims optional) of a person with ``retired_on``,
+plus
 ``"average_wage"`` (the prior-year regional average on-post wage); each output line says whether
 the person is qualified, what lump sum is due and how many months must still be paid.
 """

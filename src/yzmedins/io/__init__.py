@@ -1,1 +1,2 @@
-"""The outer shell's codecs: the JSON contract of RULES §10 (the core never imports this)."""
+"""The outer shell's codecs: the JSON contract of specification §11 (the core never imports
+this)."""

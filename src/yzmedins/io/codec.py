@@ -1,4 +1,5 @@
-"""The JSON contract (RULES §10): untrusted JSON values in, frozen model values out, and back.
+"""The JSON contract (specification §11): untrusted JSON values in, frozen model values out, and
+back.
 
 Every check happens here, once, and every error names the field by its path
 (``claims[2].hospital.level: 'tertary' is not one of ...``).
@@ -105,7 +106,7 @@ def _required(data: Mapping[str, Any], key: str, path: str) -> Any:
 
 
 def parse_money(value: Any, path: str) -> Decimal:
-    """RULES §1: a string of digits with at most two places, or a JSON number whose shortest
+    """specification §2: a string of digits with at most two places, or a JSON number whose shortest
     decimal form has at most two places; not negative, at most 99,999,999.99."""
     if isinstance(value, str):
         if not _MONEY_TEXT.fullmatch(value):
@@ -280,8 +281,8 @@ def _optional_date(data: Mapping[str, Any], key: str, path: str) -> date | None:
 
 
 def parse_person(value: Any, path: str = "") -> Person:
-    """A person (RULES §10); an :class:`InputError` names the field under ``path`` (relative to
-    the person when ``path`` is empty: ``birth_date``, ``statuses[1]``)."""
+    """A person (specification §11); an :class:`InputError` names the field under ``path``
+    (relative to the person when ``path`` is empty: ``birth_date``, ``statuses[1]``)."""
     data = _object(value, path, _PERSON_KEYS)
     at = f"{path}." if path else ""
     statuses_value = data.get("statuses")
@@ -309,7 +310,7 @@ def parse_person(value: Any, path: str = "") -> Person:
 
 
 def parse_contribution(value: Any, path: str = "") -> ContributionRecord:
-    """A contribution record (RULES §10: ``from``, ``to``, ``base``, ``paid_on``); an
+    """A contribution record (specification §11: ``from``, ``to``, ``base``, ``paid_on``); an
     :class:`InputError` names the field under ``path`` (relative to the record when empty)."""
     data = _object(value, path, _RECORD_KEYS)
     at = f"{path}." if path else ""
@@ -323,8 +324,8 @@ def parse_contribution(value: Any, path: str = "") -> ContributionRecord:
 
 
 def parse_ledger(value: Any, path: str = "ytd") -> Ledger:
-    """A year-to-date ledger (RULES §10 ``ytd``); an :class:`InputError` names the field under
-    ``path``, ``ytd`` unless given (the name the API and the bundle give the ledger), so that
+    """A year-to-date ledger (specification §11 ``ytd``); an :class:`InputError` names the field
+    under ``path``, ``ytd`` unless given (the name the API and the bundle give the ledger), so that
     ``ytd.basic_fund`` is reported alike whichever way the ledger came in."""
     data = _object(value, path, _LEDGER_KEYS)
     year = parse_year(_required(data, "year", path), f"{path}.year")
@@ -351,8 +352,8 @@ def _hospital_object(value: Any, path: str) -> tuple[Mapping[str, Any], bool, bo
 
 
 def parse_hospital(value: Any, path: str = "") -> Hospital:
-    """A hospital (RULES §10), ``level`` and ``region`` required; an :class:`InputError` names
-    the field under ``path`` (relative to the hospital when empty)."""
+    """A hospital (specification §11), ``level`` and ``region`` required; an :class:`InputError`
+    names the field under ``path`` (relative to the hospital when empty)."""
     data, contracted, provincial = _hospital_object(value, path)
     at = f"{path}." if path else ""
     return Hospital(
@@ -364,8 +365,8 @@ def parse_hospital(value: Any, path: str = "") -> Hospital:
 
 
 def _check_unused_hospital(value: Any, path: str) -> None:
-    """The hospital of a special outpatient claim: checked as far as it is given (RULES §10),
-    neither required nor kept."""
+    """The hospital of a special outpatient claim: checked as far as it is given (specification
+    §11), neither required nor kept."""
     data, _, _ = _hospital_object(value, path)
     level_value, region_value = data.get("level"), data.get("region")
     if level_value is not None:
@@ -380,8 +381,8 @@ def _placed(error: InputError, path: str) -> InputError:
 
 
 def parse_claim(value: Any, path: str = "") -> Claim:
-    """A claim (RULES §10) with the checks of :func:`~yzmedins.validation.check_claim` that need
-    nothing but the claim (discharge not before admission, amounts within the total, the
+    """A claim (specification §11) with the checks of :func:`~yzmedins.validation.check_claim` that
+    need nothing but the claim (discharge not before admission, amounts within the total, the
     hospital or ``other_fund`` its type needs); an :class:`InputError` names the field under
     ``path`` (relative to the claim when empty: ``total``, ``hospital.level``)."""
     try:
@@ -398,7 +399,7 @@ def parse_claim(value: Any, path: str = "") -> Claim:
 
 def _parsed_claim(value: Any, path: str) -> Claim:
     """A claim of a bundle, parsed but not yet checked (:func:`parse_bundle` checks the whole
-    bundle once parsed, in the order of RULES §10); errors name the field under ``path``."""
+    bundle once parsed, in the order of specification §11); errors name the field under ``path``."""
     try:
         return _claim(value)
     except InputError as error:
@@ -464,7 +465,8 @@ def _array(data: Mapping[str, Any], key: str) -> list[Any]:
 def parse_bundle(
     value: Any, policies: PolicySet, extra_keys: frozenset[str] = frozenset()
 ) -> Bundle:
-    """A bundle of RULES §10, fully validated; raises :class:`InputError` naming the field."""
+    """A bundle of specification §11, fully validated; raises :class:`InputError` naming the
+    field."""
     data = _object(value, "", BUNDLE_KEYS | extra_keys)
     person = parse_person(_required(data, "person", ""), "person")
     ytd_value = data.get("ytd")
@@ -485,9 +487,9 @@ def parse_bundle(
 
 
 def readable_ids(value: Any) -> tuple[str | None, tuple[str, ...]]:
-    """The person and claim ids that can be read from a bundle value that failed (RULES §10: an
-    id used on an earlier line makes a later line an error, whether or not the earlier one was
-    valid)."""
+    """The person and claim ids that can be read from a bundle value that failed (specification
+    §11: an id used on an earlier line makes a later line an error, whether or not the earlier one
+    was valid)."""
     if not isinstance(value, dict):
         return None, ()
     person = value.get("person")

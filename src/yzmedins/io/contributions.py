@@ -1,4 +1,5 @@
-"""The JSON shapes of ``yzmedins contributions`` and ``yzmedins retirement`` (RULES §9, §10).
+"""The JSON shapes of ``yzmedins contributions`` and ``yzmedins retirement`` (specification §10,
+§10).
 
 Parsing reuses the bundle codec (:mod:`yzmedins.io.codec`): the same person, money and date
 checks, the same error paths. Output money is written as two-place strings.
@@ -61,7 +62,8 @@ def parse_statement_request(value: Any) -> StatementRequest:
 
 
 def parse_retirement_line(value: Any, policies: PolicySet) -> tuple[Bundle, Decimal]:
-    """One ``retirement`` input line: a RULES §10 bundle plus the required ``average_wage``."""
+    """One ``retirement`` input line: a specification §11 bundle plus the required
+    ``average_wage``."""
     bundle = parse_bundle(value, policies, extra_keys=RETIREMENT_EXTRA_KEYS)
     average_wage = parse_money(_required(value, "average_wage", ""), "average_wage")
     return bundle, average_wage

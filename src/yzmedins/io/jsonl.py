@@ -167,7 +167,7 @@ def encode_json(value: Any) -> bytes:
 
 
 def encode_result(result: ClaimResult) -> bytes:
-    """A result line (RULES §10)."""
+    """A result line (specification §11)."""
     return encode_json(result_to_json(result))
 
 

@@ -2,9 +2,9 @@
 
 The three files are staged, row by row, into a SQLite database in a working folder, so memory
 stays flat however large they are; each row is checked on its own as it is staged (with the
-codec's parsers and the model checks, RULES §1, §10) and kept as its piece of a §10 bundle or as
-its error. Reading then walks the database in person id order and yields, per person, the error
-records of its bad rows and one :class:`~yzmedins.io.units.Unit` holding the person's bundle.
+codec's parsers and the model checks, specification §2, §11) and kept as its piece of a §11 bundle
+or as its error. Reading then walks the database in person id order and yields, per person, the
+error records of its bad rows and one :class:`~yzmedins.io.units.Unit` holding the person's bundle.
 
 Every claims row ends exactly once in a unit's ``claim_rows`` or in an error record; every
 persons or contributions row is used in a unit, is an error record, or is left unused (a person

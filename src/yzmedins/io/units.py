@@ -1,8 +1,8 @@
 """Units of batch work: one bundle each, with where it came from for error records.
 
 A JSON Lines input yields one :class:`Unit` per non-blank line (its raw bytes, parsed in the
-worker); table input (CSV) yields one per person, already assembled as a RULES §10 bundle value,
-with the file and row of each of its parts, so that every claims row is accounted for in the
+worker); table input (CSV) yields one per person, already assembled as a specification §11 bundle
+value, with the file and row of each of its parts, so that every claims row is accounted for in the
 results or the errors and every error names the row and the column it is about
 (docs/tables.md).
 """

@@ -47,21 +47,21 @@ class PolicyError(ValueError):
 
 
 class CapReading(StrEnum):
-    """第十七条 最高实际支付限额 (RULES §6)."""
+    """第十七条 最高实际支付限额 (specification §6)."""
 
     ACTUAL_PAYMENT = "actual_payment"
     CUMULATIVE_BANDS = "cumulative_bands"
 
 
 class ReductionReading(StrEnum):
-    """第二十三条(3) 少10% (RULES §4)."""
+    """第二十三条(3) 少10% (specification §5)."""
 
     POINTS = "points"
     RELATIVE = "relative"
 
 
 class MaternityReading(StrEnum):
-    """第二十条 个人不再承担住院费用起付线下的开支 (RULES §4)."""
+    """第二十条 个人不再承担住院费用起付线下的开支 (specification §5)."""
 
     NO_DEDUCTIBLE = "no_deductible"
     FUND_PAYS_BELOW_DEDUCTIBLE = "fund_pays_below_deductible"
@@ -193,7 +193,7 @@ class Policy:
     reduction_reading: ReductionReading
     maternity_reading: MaternityReading
     #: 第九条: the largest employee base as a multiple of the prior-year average wage; ``None``
-    #: (the default reading, RULES §9) is no ceiling.
+    #: (the default reading, specification §10) is no ceiling.
     base_ceiling: Decimal | None
     citations: FrozenMap[str, Citation] = attrs.field(repr=False, converter=_frozen_citations)
 
@@ -243,7 +243,7 @@ def _policy_tuple(value: Iterable[Policy]) -> tuple[Policy, ...]:
 
 @attrs.frozen(cache_hash=True)
 class PolicySet:
-    """The loaded policies; picks the one in force on a discharge date (RULES §2).
+    """The loaded policies; picks the one in force on a discharge date (specification §3).
 
     Immutable and hashable, like its policies.
     """

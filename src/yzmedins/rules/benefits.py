@@ -1,4 +1,4 @@
-"""第十七条, 第十八条, 第二十条 — deductible, the two bands and the annual caps (RULES §5, §6).
+"""第十七条, 第十八条, 第二十条 — deductible, the two bands and the annual caps (specification §6).
 
 第十七条 … 一个结算年度内统筹基金最高实际支付限额为 45 万元,其中基本医疗最高实际支付限额为 15 万元,
 超过基本医疗最高实际支付限额的通过大病医疗互助解决,大病医疗互助最高实际支付限额为 30 万元。
@@ -41,7 +41,7 @@ def _overlap(low: Decimal, high: Decimal, band_low: Decimal, band_high: Decimal)
 def actual_payment_bands(
     amount: Decimal, routing: Routing, room_basic: Decimal, room_catastrophic: Decimal
 ) -> tuple[Decimal, Decimal]:
-    """第十七条 最高实际支付限额 read as caps on what each fund actually pays (RULES §6).
+    """第十七条 最高实际支付限额 read as caps on what each fund actually pays (specification §6).
 
     The basic fund pays its rate until its room is used; the part of ``amount`` that took is
     ``room / rate`` exactly, and the rest goes to the catastrophic fund at its rate, up to its

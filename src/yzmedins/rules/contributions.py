@@ -1,4 +1,4 @@
-"""第八条, 第九条, 第十条, 第十四条 — a person's contribution statement for a year (RULES §9).
+"""第八条, 第九条, 第十条, 第十四条 — yearly contribution statements (specification §10).
 
 第八条 城镇职工医疗保险的缴费比例：（一）用人单位和职工的缴费比例分别为 8% 和 2%；（二）城镇灵活就业
 人员的缴费比例为 10%；
@@ -96,7 +96,8 @@ class ContributionStatement:
 
 
 def check_positive(value: Decimal, field: str) -> None:
-    """An amount of RULES §1 that must also be above zero (a wage or a base that is read)."""
+    """An amount of specification §2 that must also be above zero (a wage or a base that is
+    read)."""
     check_money(value, field)
     if value == 0:
         raise InputError("must be more than 0.00", field)

@@ -45,7 +45,7 @@ def lixiu(person: Person) -> Reason | None:
 
 
 def stay_exclusions(claim: Claim, hospital: Hospital) -> list[Reason]:
-    """第三十一条(六)(一)–(五)(九), 第二十二条, 第三十一条(七), in the order of RULES §8."""
+    """第三十一条(六)(一)–(五)(九), 第二十二条, 第三十一条(七), in the order of specification §9."""
     reasons: list[Reason] = []
     if hospital.region is Region.ABROAD:
         reasons.append(reason(ABROAD, "境外及港、澳、台地区就医 (第三十一条(六))"))

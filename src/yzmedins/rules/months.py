@@ -1,4 +1,4 @@
-"""第七条 — the runs of covered months and when their benefits start (RULES §3).
+"""第七条 — the runs of covered months and when their benefits start (specification §4).
 
 第七条 城镇职工医疗保险由用人单位和职工按月共同缴纳，自缴费的下月起享受城镇职工基本医疗保险待遇；
 城镇灵活就业人员医疗保险费由参保人员按年缴纳，当年退休人员可按月缴纳。

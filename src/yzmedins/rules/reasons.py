@@ -1,4 +1,4 @@
-"""Rejection reasons: stable codes, each with the article (and item) behind it (RULES §8).
+"""Rejection reasons: stable codes, each with the article (and item) behind it (specification §9).
 
 The codes, articles and items are the public contract: a reason cites the first article of its
 rule and the item in parentheses as an integer (八 → 8).

@@ -1,4 +1,4 @@
-"""第十一条, 第十二条 — contribution years and the retirement test (RULES §9).
+"""第十一条, 第十二条 — contribution years and the retirement test (specification §10).
 
 第十一条 最低累计缴费年限为男 30 年，女 25 年，且达到国家法定正常退休年龄的退休人员（男满 60
 周岁，女干部满 55 周岁，女工人满 50 周岁，灵活就业人员参照执行）。2003 年 1 月 1 日以前符合国家
@@ -31,7 +31,7 @@ from yzmedins.validation import check_contribution, check_person
 def statutory_retirement_date(person: Person, policy: Policy) -> date:
     """第十一条 法定正常退休年龄: men 60, women cadres 55, women workers 50.
 
-    A birthday on 29 February falls on 28 February in a year that has none (RULES §9).
+    A birthday on 29 February falls on 28 February in a year that has none (specification §10).
     """
     if person.sex is Sex.MALE:
         age = policy.retirement_age_male
@@ -65,7 +65,7 @@ def actual_runs(
 
 
 def months_between(start: date, end: date) -> int:
-    """Whole months from ``start`` to ``end``, a started month counted whole (RULES §9)."""
+    """Whole months from ``start`` to ``end``, a started month counted whole (specification §10)."""
     if end <= start:
         return 0
     delta = relativedelta(end, start)
@@ -180,8 +180,8 @@ def decide_at_retirement(
     第十二条 缴费年限不足的，以上年度统筹地区在岗职工平均工资为基数，一次性补足至最低缴费年限。
 
     ``average_wage`` is the prior-year regional average on-post wage (annual). The parameters
-    are the policy in force on ``retired_on``, or the nearest one (RULES §2), so the decision
-    agrees with the test the claims engine runs for that person.
+    are the policy in force on ``retired_on``, or the nearest one (specification §3), so the
+    decision agrees with the test the claims engine runs for that person.
     """
     check_person(person)
     records = tuple(contributions)

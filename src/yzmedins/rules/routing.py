@@ -146,7 +146,7 @@ def emergency_report_deadline(admitted_on: date, policy: Policy) -> date:
 def route_stay(
     person: Person, claim: Claim, hospital: Hospital, policy: Policy, in_force: bool
 ) -> Routing:
-    """Which rule settles an inpatient stay, and the routing failures (RULES §4).
+    """Which rule settles an inpatient stay, and the routing failures (specification §5).
 
     A stay outside the pooling region needs a valid route: a referral, a relocation in force on
     the admission date, or an emergency reported in time (checked only on claims in force).
