@@ -62,6 +62,7 @@ def _flexible(**changes: Any) -> Person:
 
 
 def test_art9_employee_base_is_the_prior_year_wage_over_12() -> None:
+    """第九条: employee base is the prior year wage over 12."""
     # 60,000.00 ÷ 12 = 5,000.00 (above the floor 52,000.00 ÷ 12); employer 8% = 400.00,
     # employee 2% = 100.00; account 2.7% × 5,000.00 = 135.00 a month, × 12 = 1,620.00.
     statement = _statement(person(), prior_year_wage="60000.00", average_wage="52000.00")
@@ -76,6 +77,7 @@ def test_art9_employee_base_is_the_prior_year_wage_over_12() -> None:
 
 
 def test_art9_a_wage_below_the_average_is_floored_at_the_average() -> None:
+    """第九条: a wage below the average is floored at the average."""
     # max(30,000.00, 52,000.00) ÷ 12 = 4,333.333… → 4,333.33; 8% = 346.6664 → 346.67;
     # 2% = 86.6666 → 86.67; 2.7% = 116.99991 → 117.00 a month, 1,404.00 a year.
     statement = _statement(person(), prior_year_wage="30000.00", average_wage="52000.00")
@@ -89,11 +91,13 @@ def test_art9_a_wage_below_the_average_is_floored_at_the_average() -> None:
 
 
 def test_art9_a_zero_wage_is_floored_too() -> None:
+    """第九条: a zero wage is floored too."""
     statement = _statement(person(), prior_year_wage="0.00", average_wage="52000.00")
     assert statement.monthly_base == Decimal("4333.33")
 
 
 def test_art8_1_each_monthly_amount_is_rounded_half_up() -> None:
+    """第八条(1): each monthly amount is rounded half up."""
     # 60,003.00 ÷ 12 = 5,000.25; 8% = 400.02; 2% = 100.005 → 100.01 (half up);
     # 2.7% = 135.00675 → 135.01, × 12 = 1,620.12.
     statement = _statement(person(), prior_year_wage="60003.00", average_wage="52000.00")
@@ -107,12 +111,14 @@ def test_art8_1_each_monthly_amount_is_rounded_half_up() -> None:
 
 
 def test_art9_the_base_is_rounded_half_up_once() -> None:
+    """第九条: the base is rounded half up once."""
     # 60,000.06 ÷ 12 = 5,000.005 exactly → 5,000.01.
     statement = _statement(person(), prior_year_wage="60000.06", average_wage="52000.00")
     assert statement.monthly_base == Decimal("5000.01")
 
 
 def test_art9_no_ceiling_by_default_and_a_ceiling_as_an_option() -> None:
+    """第九条: no ceiling by default and a ceiling as an option."""
     # No ceiling: 240,000.00 ÷ 12 = 20,000.00; 8% = 1,600.00; 2% = 400.00; 2.7% = 540.00.
     plain = _statement(person(), prior_year_wage="240000.00", average_wage="52000.00")
     assert (plain.monthly_base, plain.employer_monthly, plain.account_monthly) == (
@@ -136,6 +142,7 @@ def test_art9_no_ceiling_by_default_and_a_ceiling_as_an_option() -> None:
 
 
 def test_art9_the_ceiling_option_is_read_from_the_parameter_file() -> None:
+    """第九条: the ceiling option is read from the parameter file."""
     assert POLICY.base_ceiling is None
     assert POLICY.cite("options.contribution_base_ceiling").article == 9
 
@@ -144,6 +151,7 @@ def test_art9_the_ceiling_option_is_read_from_the_parameter_file() -> None:
 
 
 def test_art8_2_flexible_worker_pays_10_percent_of_the_average_for_the_year() -> None:
+    """第八条(2): flexible worker pays 10 percent of the average for the year."""
     # Base 52,000.00 ÷ 12 = 4,333.33; annual 10% × 52,000.00 = 5,200.00; no employer or
     # employee contribution; account 2.7% × 4,333.33 = 116.99991 → 117.00, × 12 = 1,404.00.
     statement = _statement(_flexible(), average_wage="52000.00", prior_year_wage="90000.00")
@@ -157,6 +165,7 @@ def test_art8_2_flexible_worker_pays_10_percent_of_the_average_for_the_year() ->
 
 
 def test_art8_2_the_annual_contribution_is_rounded_once() -> None:
+    """第八条(2): the annual contribution is rounded once."""
     # 10% × 52,345.67 = 5,234.567 → 5,234.57 (twelve monthly 10% × 4,362.14 = 436.21 would
     # give 5,234.52: the annual figure is computed from the annual wage).
     statement = _statement(_flexible(), average_wage="52345.67")
@@ -165,6 +174,7 @@ def test_art8_2_the_annual_contribution_is_rounded_once() -> None:
 
 
 def test_art7_flexible_worker_retiring_this_year_pays_the_months_before_retirement() -> None:
+    """第七条: flexible worker retiring this year pays the months before retirement."""
     # 当年退休人员可按月缴纳: retired 2019-06-15 → January–May = 5 months, each 10% × 4,333.33
     # = 433.333 → 433.33; 5 × 433.33 = 2,166.65. The account keeps the year's base (it is
     # the 退休当年缴费基数): 117.00 a month, 1,404.00 a year.
@@ -180,12 +190,14 @@ def test_art7_flexible_worker_retiring_this_year_pays_the_months_before_retireme
 
 
 def test_art7_flexible_worker_retiring_in_january_owes_no_month() -> None:
+    """第七条: flexible worker retiring in january owes no month."""
     statement = _statement(_flexible(retired_on=d("2019-01-10")), average_wage="52000.00")
     assert statement.flexible_annual == Decimal("0.00")
     assert statement.account_monthly == Decimal("117.00")
 
 
 def test_art14_retired_flexible_worker_is_credited_on_the_retirement_year_base() -> None:
+    """第十四条: retired flexible worker is credited on the retirement year base."""
     # Retired 2016: no contribution; fee 140.00; account 2.7% × 3,500.00 = 94.50, × 12 = 1,134.00.
     who = _flexible(retired_on=d("2016-09-01"))
     statement = _statement(who, retirement_year_base="3500.00")
@@ -194,12 +206,14 @@ def test_art14_retired_flexible_worker_is_credited_on_the_retirement_year_base()
 
 
 def test_art14_retired_flexible_worker_needs_the_retirement_year_base() -> None:
+    """第十四条: retired flexible worker needs the retirement year base."""
     with pytest.raises(InputError) as caught:
         _statement(_flexible(retired_on=d("2016-09-01")), average_wage="52000.00")
     assert caught.value.field == "retirement_year_base"
 
 
 def test_art9_flexible_worker_retiring_later_is_still_working() -> None:
+    """第九条: flexible worker retiring later is still working."""
     statement = _statement(_flexible(retired_on=d("2023-02-01")), average_wage="52000.00")
     assert statement.standing is Standing.FLEXIBLE
     assert statement.flexible_annual == Decimal("5200.00")
@@ -209,6 +223,7 @@ def test_art9_flexible_worker_retiring_later_is_still_working() -> None:
 
 
 def test_art10_art14_retiree_pays_only_the_fee_and_is_credited_on_the_employer_average() -> None:
+    """第十条: art14 retiree pays only the fee and is credited on the employer average."""
     # No contributions; fee 140.00; account 2.7% × 4,800.00 = 129.60, × 12 = 1,555.20.
     statement = _statement(_retiree(), employer_average_base="4800.00")
     assert statement.standing is Standing.RETIREE
@@ -216,6 +231,7 @@ def test_art10_art14_retiree_pays_only_the_fee_and_is_credited_on_the_employer_a
 
 
 def test_art14_retiree_account_rounds_half_up() -> None:
+    """第十四条: retiree account rounds half up."""
     # 2.7% × 4,835.00 = 130.545 exactly → 130.55 (half up, not to even), × 12 = 1,566.60;
     # 2.7% × 4,833.50 = 130.5045 → 130.50.
     tie = _statement(_retiree(), employer_average_base="4835.00")
@@ -225,6 +241,7 @@ def test_art14_retiree_account_rounds_half_up() -> None:
 
 
 def test_art14_retiree_without_the_employer_average_base_is_an_input_error() -> None:
+    """第十四条: retiree without the employer average base is an input error."""
     with pytest.raises(InputError) as caught:
         _statement(_retiree(), average_wage="52000.00")
     assert caught.value.field == "employer_average_base"
@@ -232,6 +249,7 @@ def test_art14_retiree_without_the_employer_average_base_is_an_input_error() -> 
 
 
 def test_art14_retiree_statements_start_with_the_retirement_year() -> None:
+    """第十四条: retiree statements start with the retirement year."""
     with pytest.raises(InputError) as caught:
         _statement(_retiree(), 2017, employer_average_base="4800.00")
     assert caught.value.field == "year"
@@ -240,6 +258,7 @@ def test_art14_retiree_statements_start_with_the_retirement_year() -> None:
 
 
 def test_art14_employee_retired_before_the_year_must_be_a_retiree() -> None:
+    """第十四条: employee retired before the year must be a retiree."""
     who = person(retired_on=d("2017-04-02"))
     with pytest.raises(InputError) as caught:
         _statement(who, 2019, prior_year_wage="60000.00", average_wage="52000.00")
@@ -263,6 +282,7 @@ def test_art14_employee_retired_before_the_year_must_be_a_retiree() -> None:
 def test_art14_hardship_enterprise_has_no_personal_account(
     who: Person, inputs: dict[str, str]
 ) -> None:
+    """第十四条: hardship enterprise has no personal account."""
     # 湘劳社政字〔2007〕11号: 不建立个人账户 — and the account bases are then not needed.
     hardship = attrs.evolve(who, statuses=frozenset({Status.HARDSHIP_ENTERPRISE}))
     statement = _statement(hardship, **inputs)
@@ -274,6 +294,7 @@ def test_art14_hardship_enterprise_has_no_personal_account(
 
 
 def test_art14_hardship_employee_still_pays_both_contributions() -> None:
+    """第十四条: hardship employee still pays both contributions."""
     who = person(statuses=frozenset({Status.HARDSHIP_ENTERPRISE}))
     statement = _statement(who, prior_year_wage="60000.00", average_wage="52000.00")
     assert (statement.employer_monthly, statement.employee_monthly) == (
@@ -286,6 +307,7 @@ def test_art14_hardship_employee_still_pays_both_contributions() -> None:
 
 
 def test_art8_10_14_amounts_come_from_the_parameters() -> None:
+    """第八条, 第十条, 第十四条: amounts come from the parameters."""
     # Another parameter set: fee 150.00, employer 7%, account 3%: 5,000.00 → 350.00, 150.00.
     policy = attrs.evolve(
         POLICY,
@@ -318,6 +340,7 @@ def test_art8_10_14_amounts_come_from_the_parameters() -> None:
 def test_art9_missing_or_bad_inputs_name_their_field(
     who: Person, inputs: dict[str, str], field: str
 ) -> None:
+    """第九条: missing or bad inputs name their field."""
     with pytest.raises(InputError) as caught:
         _statement(who, **inputs)
     assert caught.value.field == field
@@ -325,6 +348,7 @@ def test_art9_missing_or_bad_inputs_name_their_field(
 
 @pytest.mark.parametrize("year", [2017, 2023, 0, 10000])
 def test_art39_a_year_without_a_policy_in_force_on_1_january_is_an_input_error(year: int) -> None:
+    """第三十九条: a year without a policy in force on 1 january is an input error."""
     with pytest.raises(InputError) as caught:
         _statement(person(), year, prior_year_wage="60000.00", average_wage="52000.00")
     assert caught.value.field == "year"
@@ -332,6 +356,7 @@ def test_art39_a_year_without_a_policy_in_force_on_1_january_is_an_input_error(y
 
 @pytest.mark.parametrize("year", [2018, 2022])
 def test_art39_the_first_and_last_years_in_force_are_billed(year: int) -> None:
+    """第三十九条: the first and last years in force are billed."""
     statement = _statement(person(), year, prior_year_wage="60000.00", average_wage="52000.00")
     assert statement.year == year
 
@@ -385,6 +410,7 @@ def test_rules_s1_every_statement_amount_has_two_places(request: StatementReques
 def test_art9_the_employee_base_is_never_below_the_average_over_12(
     request: StatementRequest,
 ) -> None:
+    """第九条: the employee base is never below the average over 12."""
     statement = contribution_statement(request)
     assert request.average_wage is not None and request.prior_year_wage is not None
     if statement.standing is Standing.EMPLOYEE:

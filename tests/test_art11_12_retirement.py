@@ -47,6 +47,7 @@ def _summary(decision: RetirementDecision) -> dict[str, Any]:
 
 
 def test_art12_qualified_man_pays_nothing_more() -> None:
+    """第十二条: qualified man pays nothing more."""
     # Statutory date 2015-05-10 (60). Actual 2003-01..2015-05 = 149 months; 240 deemed → 389 ≥
     # 360; longest run 149 ≥ 120 → 不再缴纳医疗保险费.
     decision = _decide(retired_man(), months("2003-01", "2015-05"))
@@ -65,6 +66,7 @@ def test_art12_qualified_man_pays_nothing_more() -> None:
 
 
 def test_art11_actual_months_stop_at_the_month_before_retirement_and_start_in_2003() -> None:
+    """第十一条: actual months stop at the month before retirement and start in 2003."""
     # Records 1998-01..2020-12; retired 2015-06-01: actual months 2003-01..2015-05 = 149.
     decision = _decide(retired_man(), months("1998-01", "2020-12"))
     assert decision.assessment.actual_months == 149
@@ -74,6 +76,7 @@ def test_art11_actual_months_stop_at_the_month_before_retirement_and_start_in_20
 
 
 def test_art12_shortfall_is_bought_at_the_average_wage() -> None:
+    """第十二条: shortfall is bought at the average wage."""
     # Woman worker born 1968-04-02 retires 2018-04-02 at 50 (statutory date). 100 deemed + 120
     # actual (2008-04..2018-03) = 220 < 300 → shortfall 80 months; longest run 120 → nothing
     # to continue. Lump sum 80 × 52,000.00 ÷ 12 × 10% = 416,000 ÷ 12 = 34,666.666… → 34,666.67.
@@ -94,6 +97,7 @@ def test_art12_shortfall_is_bought_at_the_average_wage() -> None:
 
 
 def test_art12_early_retiree_buys_the_months_to_statutory_age_then_the_shortfall() -> None:
+    """第十二条: early retiree buys the months to statutory age then the shortfall."""
     # Man born 1959-07-10: statutory date 2019-07-10. Early retirement 2019-03-15 → 3 months 25
     # days → 4 months. 100 deemed + 170 actual (2005-01..2019-02) = 270; shortfall after the
     # early months 360 − 270 − 4 = 86. Lump sum (4 + 86) × 52,000.00 ÷ 12 × 10% = 39,000.00.
@@ -113,6 +117,7 @@ def test_art12_early_retiree_buys_the_months_to_statutory_age_then_the_shortfall
 
 
 def test_art12_early_months_of_the_rules_example_are_28() -> None:
+    """第十二条: early months of the rules example are 28."""
     # specification §10: 2019-03-15 → 2021-07-10 is 2 years 3 months 25 days → 28 months. 300 deemed +
     # 194 actual (2003-01..2019-02) = 494 ≥ 360 → no shortfall. Lump sum 28 × 52,000.00 ÷ 12 ×
     # 10% = 145,600 ÷ 12 = 12,133.333… → 12,133.33.
@@ -129,6 +134,7 @@ def test_art12_early_months_of_the_rules_example_are_28() -> None:
 
 
 def test_art12_lump_sum_is_rounded_half_up_once() -> None:
+    """第十二条: lump sum is rounded half up once."""
     # One early month (2019-06-10 → 2019-07-10): 52,000.20 ÷ 12 × 10% = 433.335 → 433.34.
     who = retired_man(
         birth_date=d("1959-07-10"),
@@ -142,6 +148,7 @@ def test_art12_lump_sum_is_rounded_half_up_once() -> None:
 
 
 def test_art12_flexible_workers_have_no_early_retirement_months() -> None:
+    """第十二条: flexible workers have no early retirement months."""
     # 不含辞职和灵活就业人员: the same early retirement as a flexible worker buys no early months;
     # retired before the statutory date, the person is not qualified either.
     who = retired_man(
@@ -157,6 +164,7 @@ def test_art12_flexible_workers_have_no_early_retirement_months() -> None:
 
 
 def test_art12_ten_continuous_years_are_paid_not_bought() -> None:
+    """第十二条: ten continuous years are paid not bought."""
     # 300 deemed + 60 (2003-01..2007-12) + 29 (2013-01..2015-05) = 389 ≥ 360: no lump sum. The
     # longest run is 60 < 120; the run reaching 2015-05 (the month before retirement) has 29
     # months → 120 − 29 = 91 months still to pay.
@@ -176,6 +184,7 @@ def test_art12_ten_continuous_years_are_paid_not_bought() -> None:
 
 
 def test_art12_no_run_reaching_retirement_means_120_months_to_continue() -> None:
+    """第十二条: no run reaching retirement means 120 months to continue."""
     # The last run ends 2015-03, not 2015-05: no run reaches the month before retirement.
     history = (months("2003-01", "2007-12"), months("2013-01", "2015-03"))
     decision = _decide(retired_man(deemed_months=300), *history)
@@ -183,6 +192,7 @@ def test_art12_no_run_reaching_retirement_means_120_months_to_continue() -> None
 
 
 def test_art12_shortfall_and_continuity_together() -> None:
+    """第十二条: shortfall and continuity together."""
     # 100 deemed + 60 + 29 = 189 → shortfall 171; lump 171 × 52,000.00 ÷ 12 × 10% = 74,100.00;
     # and 91 months still to pay for ten continuous years.
     history = (months("2003-01", "2007-12"), months("2013-01", "2015-05"))
@@ -203,6 +213,7 @@ def test_art12_shortfall_and_continuity_together() -> None:
 def test_art11_statutory_date_and_minimum_by_sex_and_class(
     sex: Sex, female_class: FemaleClass, birth: str, minimum: int, statutory: str
 ) -> None:
+    """第十一条: statutory date and minimum by sex and class."""
     who = person(
         sex=sex,
         female_class=female_class,
@@ -216,18 +227,21 @@ def test_art11_statutory_date_and_minimum_by_sex_and_class(
 
 
 def test_art11_the_test_needs_retired_on() -> None:
+    """第十一条: the test needs retired on."""
     with pytest.raises(InputError) as caught:
         _decide(person())
     assert caught.value.field == "person.retired_on"
 
 
 def test_art12_the_average_wage_must_be_positive() -> None:
+    """第十二条: the average wage must be positive."""
     with pytest.raises(InputError) as caught:
         _decide(retired_man(), wage=Decimal("0.00"))
     assert caught.value.field == "average_wage"
 
 
 def test_art12_makeup_rate_is_a_parameter() -> None:
+    """第十二条: makeup rate is a parameter."""
     assert POLICY.makeup_rate == Decimal("0.10")
     assert POLICY.cite("contributions.makeup_rate").article == 12
 
@@ -271,6 +285,7 @@ _wages = st.integers(100, 9_999_999_999).map(lambda fen: Decimal(fen).scaleb(-2)
 def test_art12_lump_sum_is_zero_exactly_when_nothing_is_owed(
     who: Person, history: tuple[ContributionRecord, ...], wage: Decimal
 ) -> None:
+    """第十二条: lump sum is zero exactly when nothing is owed."""
     decision = decide_at_retirement(who, history, wage)
     owed = decision.assessment.early_months + decision.assessment.shortfall_months
     assert (decision.lump_sum == 0) == (owed == 0)
@@ -285,6 +300,7 @@ def test_art12_more_contribution_months_never_increase_the_lump_sum(
     more: tuple[ContributionRecord, ...],
     wage: Decimal,
 ) -> None:
+    """第十二条: more contribution months never increase the lump sum."""
     before = decide_at_retirement(who, history, wage)
     after = decide_at_retirement(who, history + more, wage)
     assert after.lump_sum <= before.lump_sum
@@ -296,6 +312,7 @@ def test_art12_more_contribution_months_never_increase_the_lump_sum(
 def test_art12_claims_coverage_uses_the_same_retirement_test(
     who: Person, history: tuple[ContributionRecord, ...], months_after: int
 ) -> None:
+    """第十二条: claims coverage uses the same retirement test."""
     # Records that stop before the retirement month: a retiree admitted in any later month is
     # covered as a qualified retiree exactly when the retirement decision says qualified.
     assert who.retired_on is not None

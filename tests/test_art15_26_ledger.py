@@ -18,6 +18,7 @@ POLICY = default_policies().policies[0]
 
 
 def test_art15_a_ledger_of_another_year_does_not_apply() -> None:
+    """第十五条: a ledger of another year does not apply."""
     # The 2019 basic fund is exhausted; a 2020 stay starts from zero:
     # 90% × (12,000 − 800) = 10,080.00.
     ledger = Ledger(2019, m("150000.00"), m("0.00"), m("0.00"), m("0.00"))
@@ -28,6 +29,7 @@ def test_art15_a_ledger_of_another_year_does_not_apply() -> None:
 
 
 def test_art15_claims_of_two_years_keep_two_ledgers() -> None:
+    """第十五条: claims of two years keep two ledgers."""
     results = settle_all(
         [
             stay("30000.00", id="A", admitted_on=d("2019-12-20"), discharged_on=d("2020-01-03")),
@@ -55,10 +57,12 @@ def test_art15_claims_of_two_years_keep_two_ledgers() -> None:
     ],
 )
 def test_art26_subsidy_is_half_above_20000_capped_at_150000(burden: str, subsidy: str) -> None:
+    """第二十六条: subsidy is half above 20000 capped at 150000."""
     assert subsidy_for_year(Decimal(burden), POLICY) == Decimal(subsidy)
 
 
 def test_art26_subsidy_is_incremental_over_the_year() -> None:
+    """第二十六条: subsidy is incremental over the year."""
     # Ledger self-burden 19,000. Stay: 10,000 local tertiary → self-burden 800 + 920 = 1,720;
     # S(20,720) − S(19,000) = 360.00.
     ledger = Ledger(2019, m("10000.00"), m("0.00"), m("19000.00"), m("0.00"))
@@ -97,6 +101,7 @@ def test_art26_a_year_paid_more_than_owed_pays_nothing_until_owed_again() -> Non
 
 
 def test_art26_odd_cents_sum_to_s_of_the_year_total() -> None:
+    """第二十六条: odd cents sum to s of the year total."""
     # Three stays whose self-burdens end in odd cents; the increments add up exactly.
     claims = [
         stay("90000.01", id="A", admitted_on=d("2019-01-05")),
@@ -111,6 +116,7 @@ def test_art26_odd_cents_sum_to_s_of_the_year_total() -> None:
 
 
 def test_art26_special_outpatient_counts_toward_the_subsidy() -> None:
+    """第二十六条: special outpatient counts toward the subsidy."""
     # 第二十六条 住院医疗费(含特殊门诊): self-burden 30,000 − 2,000 − 5,000 other = 23,000;
     # S(23,000) = 1,500.00.
     claim = stay(
@@ -132,6 +138,7 @@ def test_art26_special_outpatient_counts_toward_the_subsidy() -> None:
 
 
 def test_art21_special_outpatient_ignores_stay_only_checks() -> None:
+    """第二十一条: special outpatient ignores stay only checks."""
     # A special outpatient claim with an excluded cause, abroad hospital and no route is still
     # approved: only NOT_IN_FORCE, LIXIU and coverage apply to it (specification §7).
     from yzmedins import Cause
@@ -149,6 +156,7 @@ def test_art21_special_outpatient_ignores_stay_only_checks() -> None:
 
 
 def test_art15_ledger_input_is_validated() -> None:
+    """第十五条: ledger input is validated."""
     over = Ledger(2019, m("150000.01"), m("0.00"), m("0.00"), m("0.00"))
     with pytest.raises(InputError, match=r"ytd\.basic_fund"):
         settle(stay(), ledger=over)

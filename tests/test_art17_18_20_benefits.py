@@ -29,6 +29,7 @@ def _with(**options: object) -> PolicySet:
 def test_art17_local_deductible_by_hospital_level(
     level: Level, deductible: str, basic: str
 ) -> None:
+    """第十七条: local deductible by hospital level."""
     result, _ = settle(stay("5000.00", hospital=hospital(level)))
     assert result.deductible == m(deductible)
     assert result.basic_fund == m(basic)
@@ -36,6 +37,7 @@ def test_art17_local_deductible_by_hospital_level(
 
 
 def test_art17_deductible_is_at_most_the_eligible_amount() -> None:
+    """第十七条: deductible is at most the eligible amount."""
     # eligible 600 − 100 pre-self-pay = 500 < 800: deductible 500, nothing for the funds.
     result, ledger = settle(stay("600.00", pre_self_pay=m("100.00")))
     assert result.eligible == m("500.00")
@@ -46,6 +48,7 @@ def test_art17_deductible_is_at_most_the_eligible_amount() -> None:
 
 
 def test_art17_deductible_applies_to_each_admission() -> None:
+    """第十七条: deductible applies to each admission."""
     results = settle_all(
         [stay("2000.00", id="A"), stay("2000.00", id="B", admitted_on=d("2019-04-01"))]
     )
@@ -55,6 +58,7 @@ def test_art17_deductible_applies_to_each_admission() -> None:
 
 
 def test_art18_rounding_is_half_up_to_the_fen() -> None:
+    """第十八条: rounding is half up to the fen."""
     # 90% × (1,000.05 − 800) = 180.045 → 180.05.
     result, _ = settle(stay("1000.05"))
     assert result.basic_fund == m("180.05")
@@ -62,6 +66,7 @@ def test_art18_rounding_is_half_up_to_the_fen() -> None:
 
 
 def test_art17_basic_cap_crossing_sends_the_rest_to_the_catastrophic_band() -> None:
+    """第十七条: basic cap crossing sends the rest to the catastrophic band."""
     # Room 1,000; R = 10,000 at 90% = 9,000 > 1,000 → basic 1,000, using 1,000 / 0.9 =
     # 1,111.11… of R; R2 = 8,888.88…; 95% → 8,444.444… → 8,444.44.
     ledger = Ledger(2019, m("149000.00"), m("0.00"), m("0.00"), m("0.00"))
@@ -73,6 +78,7 @@ def test_art17_basic_cap_crossing_sends_the_rest_to_the_catastrophic_band() -> N
 
 
 def test_art17_room_over_rate_is_exact_not_rounded() -> None:
+    """第十七条: room over rate is exact not rounded."""
     # Out-of-province referral, 70%: room 100 → 100 / 0.7 = 142.857142… of R = 1,000;
     # R2 = 857.142857…; 75% → 642.857142… → 642.86.
     referral = stay(
@@ -85,6 +91,7 @@ def test_art17_room_over_rate_is_exact_not_rounded() -> None:
 
 
 def test_art17_a_one_fen_room() -> None:
+    """第十七条: a one fen room."""
     # Local 90%, room 0.01 → used 0.0111…; R = 1.00 → R2 = 0.98888…; 95% = 0.939444… → 0.94.
     ledger = Ledger(2019, m("149999.99"), m("0.00"), m("0.00"), m("0.00"))
     result, _ = settle(stay("801.00"), ledger=ledger)
@@ -93,6 +100,7 @@ def test_art17_a_one_fen_room() -> None:
 
 
 def test_art17_catastrophic_cap() -> None:
+    """第十七条: catastrophic cap."""
     # Basic exhausted, catastrophic room 1,000: R = 10,000 × 95% = 9,500 → 1,000.00.
     ledger = Ledger(2019, m("150000.00"), m("299000.00"), m("0.00"), m("0.00"))
     result, new = settle(stay("10800.00"), ledger=ledger)
@@ -102,6 +110,7 @@ def test_art17_catastrophic_cap() -> None:
 
 
 def test_art18_above_both_caps_is_personal() -> None:
+    """第十八条: above both caps is personal."""
     ledger = Ledger(2019, m("150000.00"), m("300000.00"), m("150000.00"), m("65000.00"))
     result, _ = settle(stay("10800.00"), ledger=ledger)
     assert result.basic_fund == 0 and result.catastrophic_fund == 0
@@ -111,6 +120,7 @@ def test_art18_above_both_caps_is_personal() -> None:
 
 
 def test_art17_caps_are_shared_by_every_route() -> None:
+    """第十七条: caps are shared by every route."""
     referral = stay(
         "200000.00",
         id="A",
@@ -127,6 +137,7 @@ def test_art17_caps_are_shared_by_every_route() -> None:
 
 
 def test_art18_cumulative_bands_reading_option() -> None:
+    """第十八条: cumulative bands reading option."""
     # Banded so far 149,000: R = 10,000 → 1,000 in the basic band (90% = 900.00) and 9,000 in
     # the catastrophic band (95% = 8,550.00).
     policies = _with(cap_reading=CapReading.CUMULATIVE_BANDS)
@@ -138,6 +149,7 @@ def test_art18_cumulative_bands_reading_option() -> None:
 
 
 def test_art18_cumulative_bands_above_450000_is_personal() -> None:
+    """第十八条: cumulative bands above 450000 is personal."""
     policies = _with(cap_reading=CapReading.CUMULATIVE_BANDS)
     # R = 599,200 in one stay: basic 90% × 150,000 = 135,000; catastrophic 95% × 300,000 =
     # 285,000; the last 149,200 personal.
@@ -147,6 +159,7 @@ def test_art18_cumulative_bands_above_450000_is_personal() -> None:
 
 
 def test_art20_maternity_literal_reading_option() -> None:
+    """第二十条: maternity literal reading option."""
     # Fund pays the 500 below the deductible, then 90% × 5,500 = 4,950: basic 5,450.00.
     policies = _with(maternity_reading=MaternityReading.FUND_PAYS_BELOW_DEDUCTIBLE)
     claim = stay("6000.00", maternity=True, hospital=hospital(Level.SECONDARY))
@@ -157,6 +170,7 @@ def test_art20_maternity_literal_reading_option() -> None:
 
 
 def test_art20_maternity_literal_reading_stays_inside_the_basic_room() -> None:
+    """第二十条: maternity literal reading stays inside the basic room."""
     policies = _with(maternity_reading=MaternityReading.FUND_PAYS_BELOW_DEDUCTIBLE)
     ledger = Ledger(2019, m("149800.00"), m("0.00"), m("0.00"), m("0.00"))
     claim = stay("6000.00", maternity=True, hospital=hospital(Level.SECONDARY))
@@ -168,6 +182,7 @@ def test_art20_maternity_literal_reading_stays_inside_the_basic_room() -> None:
 
 
 def test_art20_maternity_at_a_referral_has_no_deductible() -> None:
+    """第二十条: maternity at a referral has no deductible."""
     claim = stay(
         "10000.00",
         maternity=True,

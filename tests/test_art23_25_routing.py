@@ -16,6 +16,7 @@ OUT_OF_PROVINCE = hospital(region=Region.OUT_OF_PROVINCE)
 
 
 def test_art23_1_referral_in_province() -> None:
+    """第二十三条(1): referral in province."""
     # 1,200 deductible; 80% × 8,800 = 7,040.00; catastrophic rate 85%.
     result, _ = settle(stay("10000.00", hospital=IN_PROVINCE, route=Route.REFERRAL))
     assert result.deductible == m("1200.00")
@@ -24,6 +25,7 @@ def test_art23_1_referral_in_province() -> None:
 
 
 def test_art23_3_reimbursement_is_ten_points_lower() -> None:
+    """第二十三条(3): reimbursement is ten points lower."""
     claim = stay(
         "10000.00", hospital=IN_PROVINCE, route=Route.REFERRAL, settlement=Settlement.REIMBURSEMENT
     )
@@ -34,6 +36,7 @@ def test_art23_3_reimbursement_is_ten_points_lower() -> None:
 
 
 def test_art23_3_relative_reading_option() -> None:
+    """第二十三条(3): relative reading option."""
     policies = PolicySet(
         tuple(
             p.with_options(reduction_reading=ReductionReading.RELATIVE)
@@ -50,18 +53,21 @@ def test_art23_3_relative_reading_option() -> None:
 
 
 def test_art23_4_unreferred_stay_outside_the_region_is_rejected() -> None:
+    """第二十三条(4): unreferred stay outside the region is rejected."""
     result, _ = settle(stay("10000.00", hospital=IN_PROVINCE))
     assert codes(result) == ["UNREFERRED"]
     assert (result.reasons[0].article, result.reasons[0].item) == (23, 4)
 
 
 def test_art23_4_approved_exception_settles_as_referral() -> None:
+    """第二十三条(4): approved exception settles as referral."""
     result, _ = settle(stay("10000.00", hospital=OUT_OF_PROVINCE, exception_approved=True))
     assert result.approved
     assert result.basic_fund == m("6160.00")  # 70% × 8,800
 
 
 def test_art23_exception_changes_nothing_else() -> None:
+    """第二十三条: exception changes nothing else."""
     claim = stay(
         "10000.00",
         hospital=hospital(region=Region.IN_PROVINCE, contracted=False),
@@ -72,6 +78,7 @@ def test_art23_exception_changes_nothing_else() -> None:
 
 
 def test_art24_relocated_at_a_provincial_tertiary_hospital_is_an_in_province_referral() -> None:
+    """第二十四条: relocated at a provincial tertiary hospital is an in province referral."""
     who = person(relocated_since=d("2018-06-01"))
     provincial = hospital(Level.TERTIARY, Region.OUT_OF_PROVINCE, provincial=True)
     result, _ = settle(stay("10000.00", hospital=provincial, route=Route.RELOCATED), who)
@@ -90,6 +97,7 @@ def test_art24_relocated_at_a_provincial_tertiary_hospital_is_an_in_province_ref
 
 
 def test_art24_relocated_at_a_municipal_hospital_follows_local_rules() -> None:
+    """第二十四条: relocated at a municipal hospital follows local rules."""
     who = person(relocated_since=d("2018-06-01"))
     municipal = hospital(Level.SECONDARY, Region.IN_PROVINCE)
     claim = stay(
@@ -103,12 +111,14 @@ def test_art24_relocated_at_a_municipal_hospital_follows_local_rules() -> None:
 
 @pytest.mark.parametrize("since", [None, "2019-03-03"])
 def test_art24_relocation_not_in_force_on_admission_is_unreferred(since: str | None) -> None:
+    """第二十四条: relocation not in force on admission is unreferred."""
     who = person(relocated_since=None if since is None else d(since))
     result, _ = settle(stay("10000.00", hospital=IN_PROVINCE, route=Route.RELOCATED), who)
     assert codes(result) == ["UNREFERRED"]
 
 
 def test_art25_emergency_in_time_is_settled_as_referral_with_reimbursement_reduction() -> None:
+    """第二十五条: emergency in time is settled as referral with reimbursement reduction."""
     claim = stay(
         "10000.00",
         hospital=OUT_OF_PROVINCE,
@@ -123,6 +133,7 @@ def test_art25_emergency_in_time_is_settled_as_referral_with_reimbursement_reduc
 
 
 def test_art25_emergency_not_reported_is_overdue() -> None:
+    """第二十五条: emergency not reported is overdue."""
     result, _ = settle(stay("10000.00", hospital=OUT_OF_PROVINCE, route=Route.EMERGENCY))
     assert codes(result) == ["OVERDUE"]
     excused, _ = settle(
@@ -132,6 +143,7 @@ def test_art25_emergency_not_reported_is_overdue() -> None:
 
 
 def test_art25_deadline_over_national_day_2019() -> None:
+    """第二十五条: deadline over national day 2019."""
     # Admitted Monday 2019-09-30; 10-01..07 off; Tue 8, Wed 9, Thu 10 → 2019-10-10.
     assert working_day_after(d("2019-09-30"), 3) == d("2019-10-10")
     claim = stay(
@@ -148,12 +160,14 @@ def test_art25_deadline_over_national_day_2019() -> None:
 
 
 def test_art25_deadline_over_an_adjusted_working_sunday() -> None:
+    """第二十五条: deadline over an adjusted working sunday."""
     # Labour Day 2019: 05-01..04 off, Sunday 2019-05-05 a working day (调休).
     # Admitted Tuesday 2019-04-30: the working days after are Sun 5, Mon 6, Tue 7.
     assert working_day_after(d("2019-04-30"), 3) == d("2019-05-07")
 
 
 def test_art25_admission_outside_the_calendar_is_an_input_error() -> None:
+    """第二十五条: admission outside the calendar is an input error."""
     claim = stay(
         "10000.00",
         admitted_on=d("2003-06-01"),
@@ -169,21 +183,25 @@ def test_art25_admission_outside_the_calendar_is_an_input_error() -> None:
 
 
 def test_art17_route_is_not_read_for_a_local_stay() -> None:
+    """第十七条: route is not read for a local stay."""
     result, _ = settle(stay("10000.00", route=Route.EMERGENCY))
     assert result.approved and result.deductible == m("800.00")
 
 
 def test_art31_6_abroad_without_a_route_is_also_unreferred() -> None:
+    """第三十一条(6): abroad without a route is also unreferred."""
     result, _ = settle(stay(hospital=hospital(region=Region.ABROAD)))
     assert codes(result) == ["ABROAD", "UNREFERRED"]
 
 
 def test_art25_late_emergency_abroad_is_abroad_and_overdue() -> None:
+    """第二十五条: late emergency abroad is abroad and overdue."""
     claim = stay(hospital=hospital(region=Region.ABROAD), route=Route.EMERGENCY)
     assert codes(settle(claim)[0]) == ["ABROAD", "OVERDUE"]
 
 
 def test_art25_report_before_admission_is_in_time() -> None:
+    """第二十五条: report before admission is in time."""
     claim = stay(
         "10000.00",
         hospital=IN_PROVINCE,
