@@ -72,7 +72,7 @@ def _person(**changes: Any) -> Person:
 
 
 def _record(**changes: Any) -> ContributionRecord:
-    values: dict[str, Any] = {"start": Month.of(2015, 1), "end": Month.of(2022, 12)}
+    values: dict[str, Any] = {"from_": Month.of(2015, 1), "to": Month.of(2022, 12)}
     return ContributionRecord(**(values | changes))
 
 
@@ -319,13 +319,13 @@ def test_bad_dates_are_refused_naming_the_field(
 
 
 def test_contribution_months_accept_text() -> None:
-    record = _record(start="2015-01", end="2022-12", base="4500.00", paid_on="2015-01-20")
+    record = _record(from_="2015-01", to="2022-12", base="4500.00", paid_on="2015-01-20")
     assert record == ContributionRecord(
         Month.of(2015, 1), Month.of(2022, 12), m("4500.00"), d("2015-01-20")
     )
 
 
-@pytest.mark.parametrize(("attribute", "field"), [("start", "from"), ("end", "to")])
+@pytest.mark.parametrize(("attribute", "field"), [("from_", "from"), ("to", "to")])
 @pytest.mark.parametrize("wrong", ["2015-13", "2015-1", "2015-01-01", 201501, None])
 def test_bad_months_are_refused_naming_the_json_key(
     attribute: str, field: str, wrong: object

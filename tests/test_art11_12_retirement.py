@@ -318,9 +318,9 @@ def test_art12_claims_coverage_uses_the_same_retirement_test(
     assert who.retired_on is not None
     retirement_month = Month.containing(who.retired_on)
     clipped = tuple(
-        attrs.evolve(r, end=Month(min(r.end.index, retirement_month.index - 1)))
+        attrs.evolve(r, to=Month(min(r.to.index, retirement_month.index - 1)))
         for r in history
-        if r.start.index < retirement_month.index
+        if r.from_.index < retirement_month.index
     )
     admission_month = Month(retirement_month.index + months_after)
     admitted_on = max(date(admission_month.year, admission_month.month, 1), who.retired_on)

@@ -189,7 +189,7 @@ def _person_json(person: Person) -> Json:
 
 
 def _record_json(record: ContributionRecord) -> Json:
-    value: Json = {"from": str(record.start), "to": str(record.end)}
+    value: Json = {"from": str(record.from_), "to": str(record.to)}
     if record.base is not None:
         value["base"] = _money(record.base)
     if record.paid_on is not None:

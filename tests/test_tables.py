@@ -90,7 +90,7 @@ def model_to_value(bundle: Bundle) -> dict[str, Any]:
             "lump_sum_paid_on": text(person.lump_sum_paid_on),
         },
         "contributions": [
-            {"from": str(r.start), "to": str(r.end), "base": text(r.base), "paid_on": text(r.paid_on)}
+            {"from": str(r.from_), "to": str(r.to), "base": text(r.base), "paid_on": text(r.paid_on)}
             for r in bundle.contributions
         ],
         "claims": [],

@@ -339,18 +339,19 @@ class Person:
 
 @attrs.frozen
 class ContributionRecord:
-    """Months ``start``..``end`` (inclusive) paid on ``base``; ``paid_on`` for a lump payment."""
+    """Months ``from_``..``to`` (inclusive; JSON ``from``, ``to``) paid on ``base``; ``paid_on``
+    for a lump payment."""
 
-    start: Month
-    end: Month
+    from_: Month
+    to: Month
     base: Decimal | None = None
     paid_on: date | None = None
 
     def __attrs_post_init__(self) -> None:
         base, paid_on = self.base, self.paid_on
         if not (
-            type(self.start) is Month
-            and type(self.end) is Month
+            type(self.from_) is Month
+            and type(self.to) is Month
             and (
                 base is None
                 or (
@@ -642,8 +643,8 @@ _PERSON_FIELDS: tuple[tuple[str, str, Convert], ...] = (
     ("lump_sum_paid_on", "lump_sum_paid_on", _optional_date),
 )
 _RECORD_FIELDS: tuple[tuple[str, str, Convert], ...] = (
-    ("start", "from", to_month),
-    ("end", "to", to_month),
+    ("from_", "from", to_month),
+    ("to", "to", to_month),
     ("base", "base", _optional(to_amount)),
     ("paid_on", "paid_on", _optional_date),
 )

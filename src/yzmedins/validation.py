@@ -70,8 +70,8 @@ def check_person(person: Person) -> None:
 def check_contribution(
     record: ContributionRecord, field: str, *, amounts_checked: bool = False
 ) -> None:
-    if record.end.index < record.start.index:
-        raise InputError(f"'to' {record.end} is before 'from' {record.start}", field)
+    if record.to.index < record.from_.index:
+        raise InputError(f"'to' {record.to} is before 'from' {record.from_}", field)
     if record.base is not None and not amounts_checked:
         check_money(record.base, f"{field}.base")
 

@@ -316,8 +316,8 @@ def parse_contribution(value: Any, path: str = "") -> ContributionRecord:
     at = f"{path}." if path else ""
     base = data.get("base")
     return ContributionRecord(
-        start=parse_month(_required(data, "from", path), f"{at}from"),
-        end=parse_month(_required(data, "to", path), f"{at}to"),
+        from_=parse_month(_required(data, "from", path), f"{at}from"),
+        to=parse_month(_required(data, "to", path), f"{at}to"),
         base=None if base is None else parse_money(base, f"{at}base"),
         paid_on=_optional_date(data, "paid_on", path),
     )

@@ -39,8 +39,8 @@ def person_to_json(person: Person) -> dict[str, Any]:
 
 def contribution_to_json(record: ContributionRecord) -> dict[str, Any]:
     return {
-        "from": str(record.start),
-        "to": str(record.end),
+        "from": str(record.from_),
+        "to": str(record.to),
         "base": None if record.base is None else format_money(record.base),
         "paid_on": None if record.paid_on is None else record.paid_on.isoformat(),
     }

@@ -35,7 +35,7 @@ def contribution_runs(records: Iterable[ContributionRecord], policy: Policy) -> 
     adds no waiting month.
     """
     records = tuple(records)
-    spans = sorted((r.start.index, r.end.index) for r in records)
+    spans = sorted((r.from_.index, r.to.index) for r in records)
     merged: list[list[int]] = []
     for start, end in spans:
         if merged and start <= merged[-1][1] + 1:
@@ -47,7 +47,7 @@ def contribution_runs(records: Iterable[ContributionRecord], policy: Policy) -> 
         paid = [
             Month.containing(r.paid_on).index
             for r in records
-            if r.paid_on is not None and r.start.index <= start <= r.end.index
+            if r.paid_on is not None and r.from_.index <= start <= r.to.index
         ]
         first_payment = max(start, min(paid)) if paid else start
         runs.append(Run(Month(start), Month(end), Month(first_payment + policy.waiting_months)))
