@@ -37,7 +37,7 @@ def _lines(path: Path) -> list[dict[str, Any]]:
 def _db_rows(path: Path) -> tuple[list[Any], list[Any]]:
     connection = sqlite3.connect(path)
     ledgers = connection.execute("SELECT * FROM ledgers ORDER BY person_id, year").fetchall()
-    claims = connection.execute("SELECT * FROM claims ORDER BY claim_id").fetchall()
+    claims = connection.execute("SELECT * FROM records ORDER BY setl_id").fetchall()
     connection.close()
     return ledgers, claims
 
@@ -191,7 +191,7 @@ def _settled(db: Path) -> int:
         return 0
     connection = sqlite3.connect(db)
     try:
-        return int(connection.execute("SELECT COUNT(*) FROM claims").fetchone()[0])
+        return int(connection.execute("SELECT COUNT(*) FROM records").fetchone()[0])
     except sqlite3.OperationalError:
         return 0
     finally:

@@ -68,6 +68,7 @@ def test_the_checker_catches_a_citation_that_does_not_exist() -> None:
 
 
 def test_art39_window_and_art17_numbers_loaded_as_data() -> None:
+    """第三十九条 window and 第十七条 numbers, loaded as data."""
     assert (str(POLICY.in_force_from), str(POLICY.in_force_to)) == ("2018-01-01", "2022-06-30")
     assert str(POLICY.deductible_by_level["tertiary"]) == "800.00"
     assert str(POLICY.cap_basic) == "150000.00"

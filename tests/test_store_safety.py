@@ -135,7 +135,7 @@ def test_store_lock_holds_through_every_spelling_of_the_path(
         _one_message(capsys.readouterr().err, other, "in use by another yzmedins run")
     finally:
         store.close()
-    assert _query(db, "SELECT COUNT(*) FROM claims") == [(0,)]
+    assert _query(db, "SELECT COUNT(*) FROM records") == [(0,)]
 
 
 def test_two_runs_at_once_through_a_symlink_never_pay_past_the_caps(tmp_path: Path) -> None:
@@ -252,7 +252,7 @@ def test_a_ledger_changed_by_another_writer_during_a_run_is_never_overwritten(
         db, "SELECT basic_fund, catastrophic_fund FROM ledgers WHERE person_id = 'P1'"
     )
     assert (basic, catastrophic) == (b_result["ytd"]["basic_fund"], "300000.00")
-    claims = [row[0] for row in _query(db, "SELECT claim_id FROM claims ORDER BY settled")]
+    claims = [row[0] for row in _query(db, "SELECT claim_id FROM records ORDER BY seq")]
     assert claims == (["C0", "B1"] if scenario == "continued year" else ["B1"])
 
 
@@ -262,7 +262,7 @@ def test_a_claim_id_recorded_by_another_writer_during_a_run_is_exit_2_not_a_trac
     status, db, _ = _interleaved(tmp_path, monkeypatch, "same claim id")
     assert status == 2
     _one_message(capsys.readouterr().err, str(db), "claim 'A1'", "another writer")
-    assert _query(db, "SELECT person_id FROM claims") == [("P2",)]
+    assert _query(db, "SELECT person_id FROM records") == [("P2",)]
     assert _query(db, "SELECT person_id FROM ledgers") == [("P2",)]
 
 
@@ -293,7 +293,7 @@ def test_store_paths_with_uri_characters_work_and_leave_no_stray_file(
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] and outputs[0].count(b"\n") == 3
     assert sorted(path.name for path in folder.iterdir()) == [name, f"{name}-journal"]
-    assert _query(db, "SELECT COUNT(*) FROM claims") == [(3,)]
+    assert _query(db, "SELECT COUNT(*) FROM records") == [(3,)]
 
 
 _BREAK_WORKERS = """
@@ -333,7 +333,7 @@ def test_a_worker_that_cannot_start_ends_the_run_with_one_message(
     message = _one_message(done.stderr, needle)
     assert error.startswith("RuntimeError") or str(db) in message
     assert time.monotonic() - started < 30
-    assert _query(db, "SELECT COUNT(*) FROM claims") == [(0,)]
+    assert _query(db, "SELECT COUNT(*) FROM records") == [(0,)]
 
 
 # -- 3. damaged, read-only, full -----------------------------------------------------------------
@@ -371,7 +371,7 @@ def test_a_damaged_store_is_refused_before_anything_is_written(
     assert not (tmp_path / "out").exists()  # refused on opening, before any work
 
 
-@pytest.mark.parametrize("table", ["ledgers", "claims"])
+@pytest.mark.parametrize("table", ["ledgers", "records"])
 def test_a_large_store_gets_a_bounded_check_of_what_a_run_rewrites(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -380,7 +380,7 @@ def test_a_large_store_gets_a_bounded_check_of_what_a_run_rewrites(
 ) -> None:
     db, source = _store_with(tmp_path, 400)
     # The root of the ledgers table, or of the index of claim ids.
-    name = "ledgers" if table == "ledgers" else "sqlite_autoindex_claims_1"
+    name = "ledgers" if table == "ledgers" else "sqlite_autoindex_records_1"
     ((root,),) = _query(db, "SELECT rootpage FROM sqlite_master WHERE name = ?", name)
     _overwrite_page(db, root, 3)
     before = _digest(db)
@@ -394,13 +394,13 @@ def test_a_large_store_gets_a_bounded_check_of_what_a_run_rewrites(
 @pytest.mark.parametrize(
     ("sql", "jobs"),
     [
-        ("UPDATE claims SET tally = CAST(x'ff00fe41' AS TEXT) WHERE claim_id = 'pC1'", "1"),
-        ("UPDATE claims SET tally = CAST(x'ff00fe41' AS TEXT) WHERE claim_id = 'pC1'", "2"),
-        ("UPDATE claims SET tally = 'not a tally' WHERE claim_id = 'pC1'", "2"),
+        ("UPDATE records SET tally = CAST(x'ff00fe41' AS TEXT) WHERE claim_id = 'pC1'", "1"),
+        ("UPDATE records SET tally = CAST(x'ff00fe41' AS TEXT) WHERE claim_id = 'pC1'", "2"),
+        ("UPDATE records SET tally = 'not a tally' WHERE claim_id = 'pC1'", "2"),
         ("UPDATE ledgers SET basic_fund = 'twelve' WHERE person_id = 'pP1'", "1"),
         ("UPDATE ledgers SET basic_fund = x'00ff' WHERE person_id = 'pP1'", "2"),
         ("UPDATE ledgers SET basic_fund = 'NaN' WHERE person_id = 'pP1'", "1"),
-        ("UPDATE claims SET result = 'text, not bytes' WHERE claim_id = 'pC1'", "1"),
+        ("UPDATE records SET result = 'text, not bytes' WHERE claim_id = 'pC1'", "1"),
     ],
 )
 def test_a_damaged_value_read_by_a_worker_is_exit_2_naming_the_store(
@@ -492,19 +492,19 @@ def _file_size_limit(limit: int) -> Callable[[], None]:
 
 def test_a_full_disk_is_exit_2_naming_the_store_and_loses_nothing(tmp_path: Path) -> None:
     db, _ = _store_with(tmp_path, 200)
-    recorded = _query(db, "SELECT * FROM claims ORDER BY settled")
+    recorded = _query(db, "SELECT * FROM records ORDER BY seq")
     more = write_jsonl(tmp_path / "more.jsonl", _bundles("q", 100))
     command = [str(more), "-o", os.devnull, "--ledger", str(db), "--jobs", "1"]
     done = _cli(*command, preexec=_file_size_limit(db.stat().st_size + 16384))
     assert done.returncode == 2
     _one_message(done.stderr, str(db), "cannot write")
     assert _query(db, "PRAGMA integrity_check") == [("ok",)]
-    assert _query(db, "SELECT * FROM claims ORDER BY settled") == recorded
+    assert _query(db, "SELECT * FROM records ORDER BY seq") == recorded
     # With room again, the same run completes.
     out = tmp_path / "out.jsonl"
     assert _adjudicate(str(more), "-o", str(out), "--ledger", str(db)) == 0
     assert len(read_jsonl(out)) == 100
-    assert _query(db, "SELECT COUNT(*) FROM claims") == [(300,)]
+    assert _query(db, "SELECT COUNT(*) FROM records") == [(300,)]
 
 
 def test_a_full_temporary_folder_is_exit_2_naming_it(tmp_path: Path) -> None:

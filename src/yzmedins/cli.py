@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from yzmedins import __version__
-from yzmedins.commands import adjudicate, contributions, retirement
+from yzmedins.commands import adjudicate, clear, contributions, retirement, reverse
 from yzmedins.commands.common import EXIT_USAGE, UsageError
 from yzmedins.io.files import FileFailure
 
@@ -25,6 +25,8 @@ REGISTRATIONS: tuple[Callable[[Any], None], ...] = (
     adjudicate.register,
     contributions.register,
     retirement.register,
+    reverse.register,
+    clear.register,
 )
 
 Command = Callable[[argparse.Namespace], int]

@@ -3,7 +3,7 @@
 The main process reads units (JSON Lines or tables), hands them in chunks to ``jobs`` worker
 processes (or works alone when ``jobs`` is 1), and writes what comes back in input order, so the
 output is byte-identical for every ``jobs``. Workers parse, validate, adjudicate and encode; the
-main process checks duplicates across the input (specification §13), writes, keeps the summary and
+main process checks duplicates across the input (specification §11), writes, keeps the summary and
 commits to the ledger store. At most a few chunks are in flight, so memory stays flat whatever
 the input size.
 """
@@ -31,11 +31,13 @@ from yzmedins.batch.store import (
     BundleWrite,
     LedgerReader,
     LedgerStore,
+    NewRecord,
     PersonState,
-    RecordedClaim,
+    StoredRecord,
     StoreError,
     claim_digest,
     forget_inherited_locks,
+    in_effect,
     ledger_row,
     seed_text,
 )
@@ -43,6 +45,7 @@ from yzmedins.batch.summary import Summary, Tally, tally_from_text, tally_of, ta
 from yzmedins.engine import PersonHistory, settle_sequence
 from yzmedins.errors import InputError
 from yzmedins.io.codec import parse_bundle, readable_ids, result_to_json
+from yzmedins.io.contents import settled_to_json
 from yzmedins.io.csv_results import csv_row
 from yzmedins.io.jsonl import ErrorRecord, decode_line, encode_error, encode_result
 from yzmedins.io.units import Unit
@@ -107,7 +110,7 @@ class Worker:
         self.settings = settings
         # A store that cannot be read raises StoreError here (naming the file).
         self.reader = None if settings.store_path is None else LedgerReader(settings.store_path)
-        self.recorded: dict[str, RecordedClaim] = {}
+        self.recorded: dict[str, list[StoredRecord]] = {}
         self.states: dict[str, PersonState] = {}
         self.csv_row: Callable[[dict[str, Any]], bytes] | None = csv_row if settings.csv else None
 
@@ -118,7 +121,7 @@ class Worker:
         settle = self._settle
         if self.reader is not None:
             bundles = [item for item in parsed if isinstance(item, Bundle)]
-            self.recorded = self.reader.claims(c.id for b in bundles for c in b.claims)
+            self.recorded = self.reader.records(c.id for b in bundles for c in b.claims)
             self.states = self.reader.persons(b.person.id for b in bundles)
             settle = self._settle_with_store
         outcomes = [
@@ -180,30 +183,40 @@ class Worker:
         )
 
     def _settle_with_store(self, bundle: Bundle) -> Outcome:
-        """Settle only the claims the store has not recorded, after the recorded ones."""
+        """Settle only the claims the store holds no settlement of with the same content, after
+        the recorded ones: a claim settled with this content reproduces that settlement's line;
+        a claim whose settlements were all reversed is settled again, as its next record."""
         person_id = bundle.person.id
         recorded = self.recorded
-        reproduced: list[RecordedClaim] = []
+        reproduced: list[StoredRecord] = []
         new: list[tuple[int, Claim]] = []
         digests: dict[str, bytes] = {}
+        setl_ids: dict[str, str] = {}
         for index, claim in enumerate(bundle.claims):
-            record = recorded.get(claim.id)
+            records = recorded.get(claim.id, [])
             digest = digests[claim.id] = claim_digest(claim)
-            if record is None:
+            if not records:
                 new.append((index, claim))
-            elif record.person_id != person_id:
+                continue
+            if records[0].person_id != person_id:
                 raise InputError(
-                    f"claim id {claim.id!r} was settled for person {record.person_id!r}",
+                    f"claim id {claim.id!r} was settled for person {records[0].person_id!r}",
                     f"claims[{index}].id",
                 )
-            elif record.digest != digest:
+            same = [r for r in records if r.kind == "settlement" and r.digest == digest]
+            if same:
+                reproduced.append(same[-1])
+                continue
+            current = in_effect(records)
+            if current is not None:
                 raise InputError(
-                    f"claim {claim.id!r} was settled before with different content; a settled "
-                    "claim is never settled again (a reversal is a separate operation)",
+                    f"claim {claim.id!r} was settled before with different content "
+                    f"({current.setl_id} is in effect): reverse it first with `yzmedins "
+                    "reverse`, then settle the corrected claim",
                     f"claims[{index}].id",
                 )
-            else:
-                reproduced.append(record)
+            new.append((index, claim))
+            setl_ids[claim.id] = f"{claim.id}/{len(records) + 1}"
         state = self.states.get(person_id, EMPTY_STATE)
         ledgers: dict[int, Ledger] = dict(state.ledgers)
         seeds = dict(state.seeds)
@@ -220,23 +233,29 @@ class Worker:
                 ledgers[year] = bundle.ytd
                 seeds[year] = seed_text(bundle.ytd)
         file = PersonHistory(bundle.person, bundle.contributions)
-        results, after = settle_sequence(file, new, ledgers, self.settings.policies)
-        reproduced.sort(key=lambda record: record.settled)
+        results, after = settle_sequence(file, new, ledgers, self.settings.policies, setl_ids)
+        reproduced.sort(key=lambda record: record.seq)
         lines = [self._reproduce(record) for record in reproduced]
         tallies = [tally_from_text(record.tally) for record in reproduced]
-        claim_rows = []
+        claim_rows: list[NewRecord] = []
+        claims = {claim.id: claim for _, claim in new}
         for result in results:
             json_line = encode_result(result)
             tally = tally_of(result)
             lines.append(json_line if self.csv_row is None else self._line(result))
             tallies.append(tally)
+            claim = claims[result.claim_id]
+            content = orjson.dumps(settled_to_json(bundle.person, bundle.contributions, claim))
             claim_rows.append(
                 (
+                    result.setl_id,
                     result.claim_id,
                     result.year,
+                    "settlement",
                     digests[result.claim_id],
                     json_line,
                     tally_text(tally),
+                    content,
                 )
             )
         years = {result.year for result in results} | (
@@ -258,7 +277,7 @@ class Worker:
             reproduced=len(reproduced),
         )
 
-    def _reproduce(self, record: RecordedClaim) -> bytes:
+    def _reproduce(self, record: StoredRecord) -> bytes:
         if self.csv_row is None:
             return record.result
         return self.csv_row(orjson.loads(record.result))
@@ -512,7 +531,7 @@ def run_batch(
 
 
 def _ids(outcome: Outcome) -> Iterator[tuple[int, str]]:
-    """The ids a unit uses (specification §13), valid or not: its person, then its claims."""
+    """The ids a unit uses (specification §11), valid or not: its person, then its claims."""
     if outcome.person_id is not None:
         yield PERSON, outcome.person_id
     for claim_id in outcome.claim_ids:
@@ -527,7 +546,7 @@ def _refuse_duplicates(
     summary: Summary,
 ) -> list[Outcome]:
     """The outcomes with every unit that reuses an id of an earlier unit refused (specification
-    §13); the refused units' results are taken out of ``summary`` again. ``read_ids`` are the
+    §11); the refused units' results are taken out of ``summary`` again. ``read_ids`` are the
     chunk's ids, all of which count as used from now on."""
     persons = [o.person_id for o in outcomes if o.person_id is not None]
     claims = [claim_id for o in outcomes for claim_id in o.claim_ids]
@@ -548,8 +567,8 @@ def _refuse_duplicates(
 
 
 def _check_duplicates(unit: Item, outcome: Outcome, persons: set[str], claims: set[str]) -> Outcome:
-    """A person or claim id of an earlier bundle of the input makes this one an error
-    (specification §13)."""
+    """specification §11: a person or claim id of an earlier bundle of the input makes this one an
+    error."""
     if outcome.errors or outcome.person_id is None or isinstance(unit, ErrorRecord):
         return outcome
     # Ids repeated inside the line itself were refused by the codec; here: earlier lines.

@@ -1,18 +1,26 @@
 """The ledger store: each person's year-to-date ledger and every settled claim, in SQLite.
 
-Schema version 1 (``PRAGMA user_version``)::
+Schema version 2 (``PRAGMA user_version``)::
 
-    meta    (key TEXT PRIMARY KEY, value TEXT)           -- schema_version, created_by
+    meta    (key TEXT PRIMARY KEY, value TEXT)           -- schema_version, created_by, options
     ledgers (person_id, year, basic_fund, catastrophic_fund, self_burden, secondary_subsidy,
              banded, seed)                                -- PRIMARY KEY (person_id, year)
-    claims  (settled INTEGER PRIMARY KEY, claim_id UNIQUE, person_id, year, digest, result, tally)
+    records (seq INTEGER PRIMARY KEY, setl_id UNIQUE, claim_id, person_id, year, kind, digest,
+             result, tally, content)     -- indexed on (claim_id, seq) and (person_id, year, seq)
 
 Money is stored as decimal text. ``seed`` is the ``ytd`` that opened a person-year (JSON, or
-NULL when the year started from zero). ``settled`` numbers the claims in the order they were
-settled (the order of the runs, and within a run of the results); ``digest`` is a
-hash of the claim as parsed (so ``"12000"`` and ``"12000.00"`` are the same content); ``result``
-is the result line exactly as written, so a rerun reproduces it byte for byte; ``tally`` feeds
-the run summary.
+NULL when the year started from zero). ``records`` are only ever appended: settlements,
+reversals and corrections (``kind``), numbered by ``seq`` in the order they were made;
+``digest`` is a hash of a settled claim as parsed (so ``"12000"`` and ``"12000.00"`` are the
+same content; NULL on reversals and corrections); ``result`` is the record's line exactly as
+written, so a rerun reproduces it byte for byte; ``tally`` feeds the run summary; ``content`` is
+the one-claim bundle a settlement was made of (``yzmedins.io.contents.settled_to_json``), which a
+clearing adjudicates afresh (NULL on other records and on settlements migrated from version 1).
+``meta.options`` holds the policy ids and claims readings of the first run that wrote; a run
+with other options is refused.
+
+Version 1 (a ``claims`` table of settlements) is migrated in place, in one transaction, the first
+time a store is opened for writing (:func:`migrate_v1`).
 
 Writers: one run at a time holds an exclusive ``flock`` on the database file itself, opened by
 its resolved path, so that every spelling of the path, symlink or ``..`` meets the same lock
@@ -45,9 +53,12 @@ import attrs
 import orjson
 
 from yzmedins.batch.summary import tally_from_text
+from yzmedins.io.jsonl import encode_result
+from yzmedins.io.records import record_from_json
 from yzmedins.model import Claim, Ledger
+from yzmedins.policy import PolicySet
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Page cache per connection, in KiB (SQLite's default is 2 MiB). Each run looks up every claim
 #: id in the index of settled claims; a larger cache keeps that index in memory. Memory stays
@@ -73,15 +84,22 @@ CREATE TABLE IF NOT EXISTS ledgers (
     seed TEXT,
     PRIMARY KEY (person_id, year)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS claims (
-    settled INTEGER PRIMARY KEY,
-    claim_id TEXT NOT NULL UNIQUE,
+"""
+_RECORDS = """
+CREATE TABLE IF NOT EXISTS records (
+    seq INTEGER PRIMARY KEY,
+    setl_id TEXT NOT NULL UNIQUE,
+    claim_id TEXT NOT NULL,
     person_id TEXT NOT NULL,
     year INTEGER NOT NULL,
-    digest BLOB NOT NULL,
+    kind TEXT NOT NULL,
+    digest BLOB,
     result BLOB NOT NULL,
-    tally TEXT NOT NULL
+    tally TEXT NOT NULL,
+    content BLOB
 );
+CREATE INDEX IF NOT EXISTS records_by_claim ON records (claim_id, seq);
+CREATE INDEX IF NOT EXISTS records_by_person_year ON records (person_id, year, seq);
 """
 
 
@@ -144,6 +162,29 @@ def ledger_from_row(year: int, row: Sequence[str]) -> Ledger:
     return Ledger(year, *(Decimal(value) for value in row[:5]))
 
 
+def policy_options(policies: PolicySet) -> str:
+    """The policy ids and claims readings of a run, as ``meta.options`` records them."""
+    return orjson.dumps(
+        [
+            {
+                "id": policy.id,
+                "cap_reading": policy.cap_reading.value,
+                "reduction_reading": policy.reduction_reading.value,
+                "maternity_reading": policy.maternity_reading.value,
+            }
+            for policy in policies.policies
+        ]
+    ).decode()
+
+
+def seed_ledger(seed: str | None) -> Ledger | None:
+    """The ledger a seed text holds (None: the year opened from zero)."""
+    if seed is None:
+        return None
+    year, *amounts = orjson.loads(seed)
+    return ledger_from_row(year, amounts)
+
+
 def seed_text(ledger: Ledger | None) -> str | None:
     if ledger is None:
         return None
@@ -151,12 +192,37 @@ def seed_text(ledger: Ledger | None) -> str | None:
 
 
 @attrs.frozen
-class RecordedClaim:
+class StoredRecord:
+    """A row of ``records`` as a worker or a command reads it."""
+
+    seq: int
+    setl_id: str
+    claim_id: str
     person_id: str
-    settled: int
-    digest: bytes
+    year: int
+    kind: str
+    digest: bytes | None
     result: bytes
     tally: str
+    content: bytes | None
+
+
+#: A record as a bundle write or a command appends it: setl_id, claim_id, year, kind, digest,
+#: result, tally, content (the person is the write's).
+NewRecord = tuple[str, str, int, str, bytes | None, bytes, str, bytes | None]
+
+_RECORD_COLUMNS = "seq, setl_id, claim_id, person_id, year, kind, digest, result, tally, content"
+
+
+def in_effect(records: Sequence[StoredRecord]) -> StoredRecord | None:
+    """The settlement in effect among a claim's records (in ``seq`` order), or None: its last
+    settlement, unless a reversal came after it."""
+    for record in reversed(records):
+        if record.kind == "reversal":
+            return None
+        if record.kind == "settlement":
+            return record
+    return None
 
 
 #: A person-year as the ``ledgers`` table holds it, after ``person_id``: year, the ledger's five
@@ -186,7 +252,7 @@ class BundleWrite:
 
     person_id: str
     ledgers: tuple[LedgerRow, ...]  # the person-years touched, as the bundle leaves them
-    claims: tuple[tuple[str, int, bytes, bytes, str], ...]  # id, year, digest, result, tally
+    claims: tuple[NewRecord, ...]  # the records appended, in order
     read: tuple[LedgerRow | None, ...]  # the same person-years as read (None: absent)
 
     def __reduce__(self) -> tuple[type[BundleWrite], tuple[Any, ...]]:
@@ -213,20 +279,27 @@ def store_uri(path: str) -> str:
     return f"file:{urllib.parse.quote(os.fsencode(os.path.abspath(path)))}?mode=ro"
 
 
-def _recorded_claim(row: Sequence[Any]) -> RecordedClaim:
-    """A row of ``claims`` (after ``claim_id``), its types and tally checked: a damaged value is
-    found here rather than in the rules or the output."""
-    person_id, settled, digest, result, tally = row
+def stored_record(row: Sequence[Any]) -> StoredRecord:
+    """A row of ``records`` (:data:`_RECORD_COLUMNS`), its types and tally checked: a damaged
+    value is found here rather than in the rules or the output."""
+    seq, setl_id, claim_id, person_id, year, kind, digest, result, tally, content = row
     if not (
-        isinstance(person_id, str)
-        and isinstance(settled, int)
-        and isinstance(digest, bytes)
+        isinstance(seq, int)
+        and isinstance(setl_id, str)
+        and isinstance(claim_id, str)
+        and isinstance(person_id, str)
+        and isinstance(year, int)
+        and kind in ("settlement", "reversal", "correction")
+        and (digest is None or isinstance(digest, bytes))
         and isinstance(result, bytes)
         and isinstance(tally, str)
+        and (content is None or isinstance(content, bytes))
     ):
         raise TypeError("a value of the wrong type")
     tally_from_text(tally)
-    return RecordedClaim(person_id, settled, digest, result, tally)
+    return StoredRecord(
+        seq, setl_id, claim_id, person_id, year, kind, digest, result, tally, content
+    )
 
 
 def _ledger_of(row: LedgerRow) -> Ledger:
@@ -291,24 +364,15 @@ class LedgerReader:
     def _damaged(self, what: str) -> StoreError:
         return StoreError(f"{self.path} is damaged ({what}): restore it from a backup")
 
-    def claims(self, claim_ids: Iterable[str]) -> dict[str, RecordedClaim]:
-        """The recorded claims among ``claim_ids``."""
-        found: dict[str, RecordedClaim] = {}
+    def records(self, claim_ids: Iterable[str]) -> dict[str, list[StoredRecord]]:
+        """The records of the claims among ``claim_ids`` that the store holds, in ``seq``
+        order."""
         try:
-            for part in _parts(list(claim_ids)):
-                rows = self.connection.execute(
-                    "SELECT claim_id, person_id, settled, digest, result, tally FROM claims "
-                    f"WHERE claim_id IN ({','.join('?' * len(part))})",
-                    part,
-                )
-                for row in rows:
-                    try:
-                        found[row[0]] = _recorded_claim(row[1:])
-                    except (ValueError, TypeError) as error:
-                        raise self._damaged(f"claim {row[0]!r}: {error}") from None
+            return claim_records(self.connection, claim_ids)
+        except (ValueError, TypeError) as error:
+            raise self._damaged(str(error)) from None
         except sqlite3.Error as error:
             raise StoreError(_describe(self.path, error, "read")) from None
-        return found
 
     def persons(self, person_ids: Iterable[str]) -> dict[str, PersonState]:
         """The ledgers (and their seeds) of the persons the store holds among ``person_ids``."""
@@ -339,6 +403,38 @@ class LedgerReader:
         self.connection.close()
 
 
+def claim_records(
+    connection: sqlite3.Connection, claim_ids: Iterable[str]
+) -> dict[str, list[StoredRecord]]:
+    """The stored records of ``claim_ids``, by claim id, in ``seq`` order; a damaged row is a
+    :class:`ValueError` or :class:`TypeError` naming its record."""
+    found: dict[str, list[StoredRecord]] = {}
+    for part in _parts(list(claim_ids)):
+        rows = connection.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM records "
+            f"WHERE claim_id IN ({','.join('?' * len(part))}) ORDER BY seq",
+            part,
+        )
+        for row in rows:
+            try:
+                record = stored_record(row)
+            except (ValueError, TypeError) as error:
+                raise type(error)(f"record {row[1]!r}: {error}") from None
+            found.setdefault(record.claim_id, []).append(record)
+    return found
+
+
+def person_year_records(
+    connection: sqlite3.Connection, person_id: str, year: int
+) -> list[StoredRecord]:
+    """The stored records of a person-year, in ``seq`` order."""
+    rows = connection.execute(
+        f"SELECT {_RECORD_COLUMNS} FROM records WHERE person_id = ? AND year = ? ORDER BY seq",
+        (person_id, year),
+    )
+    return [stored_record(row) for row in rows]
+
+
 #: The columns of a ledger row after ``person_id``, in table order.
 _LEDGER_COLUMNS = (
     "year",
@@ -352,6 +448,10 @@ _LEDGER_COLUMNS = (
 #: A ledger row exactly as read (``IS``: the seed may be NULL), after ``person_id``.
 _AS_READ = " AND ".join(
     f"{column} IS ?" if column == "seed" else f"{column} = ?" for column in _LEDGER_COLUMNS
+)
+_INSERT_RECORD = (
+    "INSERT INTO records (setl_id, claim_id, person_id, year, kind, digest, result, tally, "
+    "content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPDATE_LEDGER = (
     "UPDATE ledgers SET basic_fund = ?, catastrophic_fund = ?, self_burden = ?, "
@@ -477,13 +577,13 @@ class LedgerStore:
                 f"{self.path} has ledger schema version {version}, newer than this engine's "
                 f"{SCHEMA_VERSION}: upgrade yzmedins to use it"
             )
-        if 0 < version < SCHEMA_VERSION:
+        if 0 < version < SCHEMA_VERSION - 1:
             raise StoreError(
-                f"{self.path} has ledger schema version {version}; this engine needs "
-                f"{SCHEMA_VERSION}: see docs/ledger.md for the migration"
+                f"{self.path} has ledger schema version {version}; this engine reads "
+                f"{SCHEMA_VERSION - 1} and {SCHEMA_VERSION}"
             )
-        if version == SCHEMA_VERSION:
-            self._check()  # before anything is written
+        if version > 0:
+            self._check(version)  # before anything is written
         # A rollback journal: new claims are appended to fresh pages, which SQLite need not
         # journal, so each result is written once (WAL would write it twice: to the log and
         # again at the checkpoint). Workers read between commits.
@@ -493,19 +593,22 @@ class LedgerStore:
             connection.executescript(
                 "BEGIN IMMEDIATE;\n"
                 + _SCHEMA
+                + _RECORDS
                 + "INSERT OR REPLACE INTO meta VALUES ('schema_version', "
                 + f"'{SCHEMA_VERSION}'), ('created_by', 'yzmedins');\n"
                 + f"PRAGMA user_version = {SCHEMA_VERSION};\nCOMMIT;"
             )
+        elif version == 1:
+            migrate_v1(connection)
         self._probe_write()
 
-    def _check(self) -> None:
+    def _check(self, version: int = SCHEMA_VERSION) -> None:
         """Refuse a damaged store before anything is written to it.
 
         A store of at most :data:`FULL_CHECK_BYTES` gets a full ``PRAGMA quick_check``. A larger
         one gets a bounded check of what a run rewrites: the ``meta`` and ``ledgers`` tables in
         full (``quick_check``), the index of claim ids (walked: every new claim is inserted into
-        it) and the last page of ``claims`` (where new claims are appended). Damage elsewhere in
+        it) and the last page of the records (where new records are appended). Damage elsewhere in
         a large store is found when a run reads it, and ends that run (exit status 2) before
         anything more is written.
         """
@@ -520,10 +623,11 @@ class LedgerStore:
                 for table in ("meta", "ledgers")
                 for row in connection.execute(f"PRAGMA quick_check({table})")
             ]
+            table, key = ("claims", "settled") if version == 1 else ("records", "seq")
             connection.execute(
-                "SELECT COUNT(*) FROM claims INDEXED BY sqlite_autoindex_claims_1"
+                f"SELECT COUNT(*) FROM {table} INDEXED BY sqlite_autoindex_{table}_1"
             ).fetchone()
-            connection.execute("SELECT MAX(settled) FROM claims").fetchone()
+            connection.execute(f"SELECT MAX({key}) FROM {table}").fetchone()
         problems = [problem for problem in problems if problem != "ok"]
         if problems:
             first = " ".join(problems[0].split())
@@ -557,8 +661,10 @@ class LedgerStore:
                     inserts.append((person_id, *row))
                 else:
                     updates.append((*row[1:6], person_id, *read))
-            for claim_id, year, digest, result, tally in write.claims:
-                claim_rows.append((claim_id, person_id, year, digest, result, tally))
+            for setl_id, claim_id, year, kind, digest, result, tally, content in write.claims:
+                claim_rows.append(
+                    (setl_id, claim_id, person_id, year, kind, digest, result, tally, content)
+                )
         if not inserts and not updates and not claim_rows:
             return
         connection = self.connection
@@ -571,11 +677,7 @@ class LedgerStore:
                 changed = connection.executemany(_UPDATE_LEDGER, updates).rowcount
                 if changed != len(updates):
                     raise sqlite3.IntegrityError("a ledger row changed")
-                connection.executemany(
-                    "INSERT INTO claims (claim_id, person_id, year, digest, result, tally) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    claim_rows,
-                )
+                connection.executemany(_INSERT_RECORD, claim_rows)
                 connection.execute("COMMIT")
             finally:
                 if connection.in_transaction:
@@ -609,9 +711,9 @@ class LedgerStore:
                     changed = f"the {row[6]} ledger of person {row[5]!r} was changed"
                     break
             else:
-                for claim_id, *_ in claim_rows:
+                for setl_id, claim_id, *_ in claim_rows:
                     if connection.execute(
-                        "SELECT 1 FROM claims WHERE claim_id = ?", (claim_id,)
+                        "SELECT 1 FROM records WHERE setl_id = ?", (setl_id,)
                     ).fetchone():
                         changed = f"claim {claim_id!r} was recorded"
                         break
@@ -621,11 +723,260 @@ class LedgerStore:
             "writing to the store? Run again to continue from what the store holds"
         )
 
+    def check_options(self, options: str) -> None:
+        """Record the run's policy options (:func:`policy_options`) on the first write; refuse
+        (a :class:`StoreError`) a run whose options differ from those recorded."""
+        connection = self.connection
+        try:
+            row = connection.execute("SELECT value FROM meta WHERE key = 'options'").fetchone()
+            if row is None:
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    connection.execute("INSERT INTO meta VALUES ('options', ?)", (options,))
+                    connection.execute("COMMIT")
+                finally:
+                    if connection.in_transaction:
+                        with contextlib.suppress(sqlite3.Error):
+                            connection.execute("ROLLBACK")
+                return
+        except sqlite3.Error as error:
+            raise StoreError(_describe(self.path, error, "write")) from None
+        if row[0] != options:
+            raise StoreError(
+                f"{self.path} was written with other policies or readings ({row[0]}) than this "
+                f"run's ({options}): use the same --policy and readings as its first run"
+            )
+
+    # The commands that append records one request at a time (reverse, clear) read and write
+    # on this connection inside a transaction of their own.
+
+    def begin(self) -> None:
+        self._sql("BEGIN IMMEDIATE")
+
+    def commit_transaction(self) -> None:
+        self._sql("COMMIT")
+
+    def rollback(self) -> None:
+        if self.connection.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                self.connection.execute("ROLLBACK")
+
+    def _sql(self, statement: str) -> None:
+        try:
+            self.connection.execute(statement)
+        except sqlite3.Error as error:
+            raise StoreError(_describe(self.path, error, "write")) from None
+
+    def ledger_row(self, person_id: str, year: int) -> LedgerRow | None:
+        """A person-year's ledger row as the store holds it (seen inside the transaction)."""
+        try:
+            row = self.connection.execute(
+                "SELECT year, basic_fund, catastrophic_fund, self_burden, secondary_subsidy, "
+                "banded, seed FROM ledgers WHERE person_id = ? AND year = ?",
+                (person_id, year),
+            ).fetchone()
+        except sqlite3.Error as error:
+            raise StoreError(_describe(self.path, error, "read")) from None
+        if row is None:
+            return None
+        try:
+            _ledger_of(row)
+        except (ArithmeticError, ValueError, TypeError) as error:
+            raise StoreError(
+                f"{self.path} is damaged (the {year} ledger of person {person_id!r}: {error}): "
+                "restore it from a backup"
+            ) from None
+        return tuple(row)
+
+    def append(
+        self, person_id: str, records: Sequence[NewRecord], row: LedgerRow, read: LedgerRow
+    ) -> None:
+        """Append ``records`` of a person and move its ledger row from ``read`` to ``row``,
+        inside the open transaction; a row no longer as read is a :class:`StoreError`."""
+        connection = self.connection
+        try:
+            connection.executemany(
+                _INSERT_RECORD,
+                [
+                    (setl_id, claim_id, person_id, year, kind, digest, result, tally, content)
+                    for setl_id, claim_id, year, kind, digest, result, tally, content in records
+                ],
+            )
+            changed = connection.execute(_UPDATE_LEDGER, (*row[1:6], person_id, *read)).rowcount
+        except sqlite3.IntegrityError:
+            raise StoreError(
+                f"{self.path}: a record of person {person_id!r} was recorded by another writer"
+            ) from None
+        except sqlite3.Error as error:
+            raise StoreError(_describe(self.path, error, "write")) from None
+        if changed != 1:
+            raise StoreError(
+                f"{self.path}: the {row[0]} ledger of person {person_id!r} was changed by "
+                "another writer; nothing of this transaction was recorded"
+            )
+
+    def claim_records(self, claim_ids: Iterable[str]) -> dict[str, list[StoredRecord]]:
+        try:
+            return claim_records(self.connection, claim_ids)
+        except (ValueError, TypeError) as error:
+            raise StoreError(
+                f"{self.path} is damaged ({error}): restore it from a backup"
+            ) from None
+        except sqlite3.Error as error:
+            raise StoreError(_describe(self.path, error, "read")) from None
+
+    def person_year_records(self, person_id: str, year: int) -> list[StoredRecord]:
+        try:
+            return person_year_records(self.connection, person_id, year)
+        except (ValueError, TypeError) as error:
+            raise StoreError(
+                f"{self.path} is damaged ({error}): restore it from a backup"
+            ) from None
+        except sqlite3.Error as error:
+            raise StoreError(_describe(self.path, error, "read")) from None
+
+    def persons_of_year(self, year: int, after: str | None, limit: int) -> list[str]:
+        """Up to ``limit`` person ids holding a ledger of ``year``, after ``after``, in order."""
+        try:
+            rows = self.connection.execute(
+                "SELECT person_id FROM ledgers WHERE year = ? AND person_id > ? "
+                "ORDER BY person_id LIMIT ?",
+                (year, "" if after is None else after, limit),
+            ).fetchall()
+        except sqlite3.Error as error:
+            raise StoreError(_describe(self.path, error, "read")) from None
+        return [row[0] for row in rows]
+
     def close(self) -> None:
         try:
             self.connection.close()
         finally:
             self._release_lock()  # only now: closing it earlier would drop SQLite's locks
+
+
+#: The keys of a version 1 result line, in the order version 1 wrote them.
+V1_RESULT_KEYS = (
+    "claim_id", "person_id", "status", "reasons", "year", "total", "full_self_pay",
+    "pre_self_pay", "eligible", "deductible", "basic_rate", "catastrophic_rate", "basic_fund",
+    "catastrophic_fund", "other_fund", "secondary_subsidy", "fund_total", "personal_cash",
+    "self_burden", "in_scope_self_burden", "flags", "ytd", "trace",
+)  # fmt: skip
+#: The facts of a record, which a version 1 line did not hold (null on migrated records).
+_FACTS = (
+    "category", "type", "admitted_on", "discharged_on", "hospital_level", "hospital_region",
+    "route", "settlement", "maternity",
+)  # fmt: skip
+#: Rows migrated per fetch: memory stays flat whatever the size of the store.
+MIGRATE_ROWS = 1000
+_LOCAL_RATE = "0.90"
+_AMBIGUOUS_REFERRAL_RATE = Decimal("0.70")
+
+
+def _applied_rule(old: dict[str, Any], route: str) -> str:
+    """The applied rule of a version 1 result, from its tally's route."""
+    if old["status"] != "approved":
+        return "none"
+    if route == "relocated":
+        return "local" if old["basic_rate"] == _LOCAL_RATE else "referral_in_province"
+    if route == "emergency":
+        for step in old["trace"]:
+            text = step.get("text", "") if isinstance(step, dict) else ""
+            if "out of province" in text:
+                return "referral_out_of_province"
+            if "in province" in text:
+                return "referral_in_province"
+        # No deductible step (a maternity stay, 第二十条): the basic rate decides. In-province
+        # referral rates are 0.80 (direct) and 0.70 or 0.72 (reimbursed), out of province 0.70
+        # and 0.60 or 0.63: 0.70 is read as out of province, the more common of the two.
+        if Decimal(old["basic_rate"]) > _AMBIGUOUS_REFERRAL_RATE:
+            return "referral_in_province"
+        return "referral_out_of_province"
+    return route
+
+
+def migrated_line(result: bytes, tally: str) -> bytes:
+    """A version 1 result line in the version 2 shape: its first settlement, its facts null,
+    ``banded`` and ``applied_rule`` worked out from its amounts, tally and trace."""
+    old = orjson.loads(result)
+    if not isinstance(old, dict) or list(old) != list(V1_RESULT_KEYS):
+        raise ValueError("not a version 1 result line")
+    route = tally_from_text(tally)[2]
+    inpatient = route != "special_outpatient"
+    banded = Decimal(0)
+    if old["status"] == "approved" and inpatient:
+        banded = max(banded, Decimal(old["eligible"]) - Decimal(old["deductible"]))
+    new: dict[str, Any] = {
+        "claim_id": old["claim_id"],
+        "person_id": old["person_id"],
+        "record": "settlement",
+        "setl_id": f"{old['claim_id']}/1",
+        "reverses": None,
+        "corrects": None,
+        "status": old["status"],
+        "reasons": old["reasons"],
+        "year": old["year"],
+        **dict.fromkeys(_FACTS),
+        "applied_rule": _applied_rule(old, route),
+    }
+    for key in V1_RESULT_KEYS[5:20]:
+        new[key] = old[key]
+    new["banded"] = f"{banded:.2f}"
+    new["flags"], new["ytd"], new["trace"] = old["flags"], old["ytd"], old["trace"]
+    return encode_result(record_from_json(new))
+
+
+def migrate_v1(connection: sqlite3.Connection) -> None:
+    """Version 1 → 2 in place, in one transaction: each settled claim becomes its first
+    settlement record (same ``seq``, digest and tally; its line rewritten by
+    :func:`migrated_line`; no content), the ledgers unchanged, ``claims`` dropped. A row that
+    cannot be migrated is a :class:`StoreError` naming it, and nothing is changed."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _RECORDS.strip().split(";"):
+            if statement.strip():
+                connection.execute(statement)
+        cursor = connection.execute(
+            "SELECT settled, claim_id, person_id, year, digest, result, tally FROM claims "
+            "ORDER BY settled"
+        )
+        while rows := cursor.fetchmany(MIGRATE_ROWS):
+            migrated = []
+            for settled, claim_id, person_id, year, digest, result, tally in rows:
+                try:
+                    line = migrated_line(bytes(result), tally)
+                except (ArithmeticError, ValueError, TypeError, KeyError) as error:
+                    raise StoreError(
+                        f"claim {claim_id!r} cannot be migrated to ledger schema version "
+                        f"{SCHEMA_VERSION} ({error}); nothing was changed"
+                    ) from None
+                migrated.append(
+                    (
+                        settled,
+                        f"{claim_id}/1",
+                        claim_id,
+                        person_id,
+                        year,
+                        "settlement",
+                        digest,
+                        line,
+                        tally,
+                        None,
+                    )
+                )
+            connection.executemany(
+                f"INSERT INTO records ({_RECORD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                migrated,
+            )
+        connection.execute("DROP TABLE claims")
+        connection.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        connection.execute("COMMIT")
+    finally:
+        if connection.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
 
 
 def remove_store(path: str) -> None:

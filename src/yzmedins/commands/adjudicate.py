@@ -1,4 +1,4 @@
-"""``yzmedins adjudicate`` — bundles or tables in, results out (specification §11–§13).
+"""``yzmedins adjudicate`` — JSON Lines bundles or CSV tables in, results out (specification §11).
 
 Streams one bundle per worker at a time, in parallel (``--jobs``), with an optional ledger store
 (``--ledger``) that continues each person's year across runs and never settles a claim twice.
@@ -19,7 +19,7 @@ import attrs
 import orjson
 
 from yzmedins.batch.pipeline import Item, Settings, Sinks, run_batch
-from yzmedins.batch.store import LedgerStore, StoreError
+from yzmedins.batch.store import LedgerStore, StoreError, policy_options
 from yzmedins.batch.summary import Summary
 from yzmedins.commands.common import (
     EXIT_INPUT_ERRORS,
@@ -42,7 +42,7 @@ from yzmedins.policy import PolicySet
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "adjudicate",
-        help="adjudicate JSON Lines bundles or CSV tables into results (specification §12)",
+        help="adjudicate JSON Lines bundles or CSV tables into results (specification §11)",
         description=(
             "Read JSON Lines bundles (or --persons/--contributions/--claims tables) and write one "
             "result per claim, in input order; error records for bad lines or rows."
@@ -133,6 +133,10 @@ def run(args: argparse.Namespace) -> int:
             except StoreError as error:
                 raise UsageError(str(error)) from None
             stack.callback(store.close)
+            try:
+                store.check_options(policy_options(policies))
+            except StoreError as error:
+                raise UsageError(str(error)) from None
         out = open_output(stack, args.output, sys.stdout.buffer)
         err = open_output(stack, args.errors, sys.stderr.buffer)
         if use_tables:
