@@ -457,3 +457,59 @@ def test_a_migration_that_fails_changes_nothing(
     assert "cannot be migrated" in capsys.readouterr().err
     assert _query(db, "PRAGMA user_version") == [(1,)]
     assert db.read_bytes() == before
+
+
+def _corrections(db: Path) -> int:
+    rows = _query(db, "SELECT COUNT(*) FROM records WHERE kind = 'correction'")
+    return int(rows[0][0])
+
+
+def test_a_killed_clear_reruns_to_exactly_the_uninterrupted_result(tmp_path: Path) -> None:
+    """年终清算 is kill-safe: a clearing killed at any point and run again appends exactly what
+    an uninterrupted clearing appends, and writes the same output."""
+    source = tmp_path / "in.jsonl"
+    subprocess.run([sys.executable, str(GENERATE), "6000", str(source), "5"], check=True)
+    reference_db, db = tmp_path / "ref.db", tmp_path / "agency.db"
+    assert (
+        _run("adjudicate", str(source), "-o", str(tmp_path / "s"), "--ledger", str(reference_db))
+        == 0
+    )
+    claim_ids = [
+        row[0] for row in _query(reference_db, "SELECT claim_id FROM records ORDER BY seq")
+    ]
+    requests = write_jsonl(tmp_path / "rq.jsonl", [{"claim_id": c} for c in claim_ids[::3]])
+    assert (
+        _run("reverse", "--ledger", str(reference_db), str(requests), "-o", str(tmp_path / "r"))
+        == 0
+    )
+    db.write_bytes(reference_db.read_bytes())
+    (year,) = _query(
+        reference_db, "SELECT year FROM records GROUP BY year ORDER BY COUNT(*) DESC LIMIT 1"
+    )[0]
+    reference = tmp_path / "ref.jsonl"
+    assert (
+        _run("clear", "--ledger", str(reference_db), "--year", str(year), "-o", str(reference)) == 0
+    )
+    assert _corrections(reference_db) >= 1
+    out = tmp_path / "out.jsonl"
+    command = [
+        sys.executable, "-m", "yzmedins", "clear", "--quiet", "--ledger", str(db),
+        "--year", str(year), "-o", str(out),
+    ]  # fmt: skip
+    # Corrections are few and the clearing quick: kill at several moments instead of counts.
+    for delay in (0.3, 0.6, 0.9):
+        process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        LedgerStore(str(db)).close()
+        _ledgers_add_up(db)
+    assert subprocess.run(command, check=False).returncode == 0
+    query = "SELECT * FROM records ORDER BY setl_id"
+    assert _query(db, query) == _query(reference_db, query)
+    query = "SELECT * FROM ledgers ORDER BY person_id, year"
+    assert _query(db, query) == _query(reference_db, query)
+    _ledgers_add_up(db)
+    # The rerun writes what the clearing still had to do; with nothing left, nothing.
+    assert _run("clear", "--ledger", str(db), "--year", str(year), "-o", str(out)) == 0
+    assert out.read_bytes() == b""
