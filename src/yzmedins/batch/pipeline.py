@@ -63,6 +63,9 @@ CHUNK_BYTES = 4 << 20
 IN_FLIGHT_PER_JOB = 2
 #: Bundles per ledger-store transaction.
 COMMIT_EVERY = 2000
+#: ... or once their records hold this many bytes (results and the claims as settled), so that
+#: the batches waiting for the store keep memory flat whatever the bundles' size.
+COMMIT_BYTES = 8 << 20
 
 
 @attrs.frozen
@@ -494,6 +497,7 @@ def run_batch(
     with _fewer_collections(), tempfile.TemporaryDirectory(prefix="yzmedins-") as folder:
         seen = SeenIds(folder)
         pending: list[BundleWrite] = []
+        pending_bytes = 0
         committer = None if store is None else Committer(store)
         try:
             for chunk, (outcomes, part) in _outcomes(settings, _chunks(units), jobs):
@@ -515,9 +519,13 @@ def run_batch(
                     sinks.results.writelines(outcome.lines)
                     if outcome.bundle_write is not None:
                         pending.append(outcome.bundle_write)
-                if committer is not None and len(pending) >= COMMIT_EVERY:
+                        pending_bytes += _size(outcome.bundle_write)
+                if committer is not None and (
+                    len(pending) >= COMMIT_EVERY or pending_bytes >= COMMIT_BYTES
+                ):
                     committer.submit(pending)
                     pending = []
+                    pending_bytes = 0
             if committer is not None:
                 committer.submit(pending)
                 committer.close()
@@ -528,6 +536,11 @@ def run_batch(
         finally:
             seen.close()
     return summary
+
+
+def _size(write: BundleWrite) -> int:
+    """The bytes a bundle's new records hold (their result lines and contents)."""
+    return sum(len(record[5]) + len(record[7] or b"") for record in write.claims)
 
 
 def _ids(outcome: Outcome) -> Iterator[tuple[int, str]]:
