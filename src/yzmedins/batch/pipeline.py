@@ -45,7 +45,7 @@ from yzmedins.batch.summary import Summary, Tally, tally_from_text, tally_of, ta
 from yzmedins.engine import PersonHistory, settle_sequence
 from yzmedins.errors import InputError
 from yzmedins.io.codec import parse_bundle, readable_ids, result_to_json
-from yzmedins.io.contents import settled_to_json
+from yzmedins.io.contents import settled_writer
 from yzmedins.io.csv_results import csv_row
 from yzmedins.io.jsonl import ErrorRecord, decode_line, encode_error, encode_result
 from yzmedins.io.units import Unit
@@ -242,13 +242,14 @@ class Worker:
         tallies = [tally_from_text(record.tally) for record in reproduced]
         claim_rows: list[NewRecord] = []
         claims = {claim.id: claim for _, claim in new}
+        write_content = settled_writer(bundle.person, bundle.contributions)
         for result in results:
             json_line = encode_result(result)
             tally = tally_of(result)
             lines.append(json_line if self.csv_row is None else self._line(result))
             tallies.append(tally)
             claim = claims[result.claim_id]
-            content = orjson.dumps(settled_to_json(bundle.person, bundle.contributions, claim))
+            content = write_content(claim)
             claim_rows.append(
                 (
                     result.setl_id,

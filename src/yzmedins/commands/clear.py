@@ -36,7 +36,7 @@ from yzmedins.commands.common import (
     open_output,
     policies_from_args,
 )
-from yzmedins.commands.reverse import (
+from yzmedins.commands.store_records import (
     COMMIT_EVERY,
     add_format_argument,
     new_record,

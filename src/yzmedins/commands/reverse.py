@@ -4,23 +4,22 @@ Each request line is ``{"claim_id": "K1"}`` (the claim's settlement in effect) o
 ``{"setl_id": "K1/1"}`` (that settlement). For each, the claim's records and its person-year
 ledger are read from the store, :func:`yzmedins.lifecycle.reverse` makes the reversal, and the
 store appends it and moves the ledger back (a conditional write), in transactions of up to
-:data:`COMMIT_EVERY` requests. One reversal record is written per request, in request order; a
-request for a settlement already reversed writes that reversal again and appends nothing, so
-a rerun after an interruption (even SIGKILL) writes the same output as an uninterrupted run.
+:data:`~yzmedins.commands.store_records.COMMIT_EVERY` requests. One reversal record is
+written per request, in request order; a request for a settlement already reversed writes that
+reversal again and appends nothing, so a rerun after an interruption (even SIGKILL) writes the
+same output as an uninterrupted run.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from typing import Any
 
 import orjson
 
-from yzmedins.batch.store import LedgerStore, StoredRecord, StoreError, ledger_from_row, ledger_row
-from yzmedins.batch.summary import tally_of, tally_text
+from yzmedins.batch.store import LedgerStore, StoreError, ledger_row
 from yzmedins.commands.common import (
     EXIT_INPUT_ERRORS,
     EXIT_OK,
@@ -30,24 +29,28 @@ from yzmedins.commands.common import (
     open_input,
     open_output,
 )
+from yzmedins.commands.store_records import (
+    COMMIT_EVERY,
+    add_format_argument,
+    ledger_of_row,
+    new_record,
+    open_store,
+    parsed,
+    record_line,
+)
 from yzmedins.errors import InputError
 from yzmedins.io.codec import shown
-from yzmedins.io.csv_results import csv_header, csv_row
+from yzmedins.io.csv_results import csv_header
 from yzmedins.io.files import Output
 from yzmedins.io.jsonl import (
     ErrorRecord,
     decode_line,
     encode_error,
-    encode_result,
     read_lines,
     too_long,
 )
-from yzmedins.io.records import record_from_json
 from yzmedins.lifecycle import ClaimRecords, reverse, setl_number
-from yzmedins.model import ClaimResult, Ledger
-
-#: Requests (or, for ``clear``, person-years) per ledger-store transaction.
-COMMIT_EVERY = 1000
+from yzmedins.model import Ledger
 
 _REQUEST_KEYS = ("claim_id", "setl_id")
 
@@ -68,58 +71,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--summary", metavar="FILE", help="write the run summary as JSON")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     parser.set_defaults(run=run)
-
-
-def add_format_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--format", choices=["jsonl", "csv"], default="jsonl", help="records format (default jsonl)"
-    )
-
-
-def open_store(path: str) -> LedgerStore:
-    try:
-        return LedgerStore(path)
-    except StoreError as error:
-        raise UsageError(str(error)) from None
-
-
-def parsed(store: LedgerStore, stored: Iterable[StoredRecord]) -> list[ClaimResult]:
-    """The records of stored rows; a line that cannot be read back is a damaged store."""
-    records = []
-    for row in stored:
-        try:
-            records.append(record_from_json(orjson.loads(row.result)))
-        except (orjson.JSONDecodeError, InputError) as error:
-            raise StoreError(
-                f"{store.path} is damaged (record {row.setl_id!r}: {error}): restore it from a "
-                "backup"
-            ) from None
-    return records
-
-
-def record_line(line: bytes, csv: bool) -> bytes:
-    """A record's output line: its JSON line as stored, or its CSV row."""
-    return csv_row(orjson.loads(line)) if csv else line
-
-
-def new_record(record: ClaimResult, kind: str) -> tuple[bytes, Any]:
-    """A record's line and its row for :meth:`LedgerStore.append`."""
-    line = encode_result(record)
-    row = (
-        record.setl_id,
-        record.claim_id,
-        record.year,
-        kind,
-        None,
-        line,
-        tally_text(tally_of(record)),
-        None,
-    )
-    return line, row
-
-
-def ledger_of_row(row: Sequence[Any]) -> Ledger:
-    return ledger_from_row(row[0], row[1:6])
 
 
 def _request(value: Any) -> tuple[str | None, str | None]:

@@ -8,13 +8,21 @@ parsers) gives an equal value.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
+
+import orjson
 
 from yzmedins.model import Claim, ContributionRecord, Hospital, Person
 from yzmedins.money import format_money
 
-__all__ = ["claim_to_json", "contribution_to_json", "person_to_json", "settled_to_json"]
+__all__ = [
+    "claim_to_json",
+    "contribution_to_json",
+    "person_to_json",
+    "settled_to_json",
+    "settled_writer",
+]
 
 
 def person_to_json(person: Person) -> dict[str, Any]:
@@ -78,12 +86,26 @@ def claim_to_json(claim: Claim) -> dict[str, Any]:
 
 
 def settled_to_json(
-    person: Person, contributions: Sequence[ContributionRecord], claim: Claim
+    person: Person, contributions: Sequence[ContributionRecord], claim: Claim | None
 ) -> dict[str, Any]:
-    """A one-claim bundle (specification §11): what a settlement was made of."""
+    """A one-claim bundle (specification §11): what a settlement was made of (no claims when
+    ``claim`` is None)."""
     return {
         "person": person_to_json(person),
         "contributions": [contribution_to_json(record) for record in contributions],
         "ytd": None,
-        "claims": [claim_to_json(claim)],
+        "claims": [] if claim is None else [claim_to_json(claim)],
     }
+
+
+def settled_writer(
+    person: Person, contributions: Sequence[ContributionRecord]
+) -> Callable[[Claim], bytes]:
+    """The JSON of :func:`settled_to_json` for each claim of one person, the person and their
+    contributions written once for all of them."""
+    shared = settled_to_json(person, contributions, None)
+
+    def write(claim: Claim) -> bytes:
+        return orjson.dumps({**shared, "claims": [claim_to_json(claim)]})
+
+    return write
