@@ -151,6 +151,7 @@ def test_rules_s8_rejected_output_shape() -> None:
             "article": 31,
             "item": 4,
             "message": out["reasons"][0]["message"],
+            "message_zh": "因美容、矫形、生理缺陷等进行治疗的费用，基金不予支付（第三十一条第（四）项）",
         }
     ]
     assert out["basic_rate"] == "0.00" and out["catastrophic_rate"] == "0.00"

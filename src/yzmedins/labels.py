@@ -8,6 +8,7 @@ rejection reason take their words from here. Keys are the contract's own names: 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final, Literal
 
 Lang = Literal["zh", "en"]
@@ -226,6 +227,7 @@ def both(key: str) -> str:
     return f"{label(key, 'zh')} {label(key, 'en')}"
 
 
+@lru_cache(maxsize=256)
 def reason_zh(code: str, article: int | None, item: int | None) -> str:
     """A rejection reason in plain Chinese, with its article: what ``message_zh`` holds."""
     text = LABELS.get(f"reason.{code}.{item}") or LABELS.get(f"reason.{code}")

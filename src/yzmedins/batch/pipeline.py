@@ -48,8 +48,10 @@ from yzmedins.io.codec import parse_bundle, readable_ids, result_to_json
 from yzmedins.io.contents import settled_writer
 from yzmedins.io.csv_results import csv_row
 from yzmedins.io.jsonl import ErrorRecord, decode_line, encode_error, encode_result
+from yzmedins.io.records import record_from_json
 from yzmedins.io.units import Unit
 from yzmedins.model import Bundle, Claim, ClaimResult, Ledger
+from yzmedins.nhsa import NhsaCodes, nhsa_line, nhsa_shape
 from yzmedins.policy import PolicySet
 
 #: What the main process hands out: a unit to adjudicate, or an error record found while
@@ -73,8 +75,9 @@ class Settings:
     """What every worker needs: the policies, the output format, the ledger store's path."""
 
     policies: PolicySet
-    csv: bool = False
+    format: str = "jsonl"  # jsonl, csv or nhsa
     store_path: str | None = None
+    codes: NhsaCodes | None = None  # --format nhsa: the code list (None: the bundled one)
 
 
 @attrs.frozen
@@ -115,7 +118,11 @@ class Worker:
         self.reader = None if settings.store_path is None else LedgerReader(settings.store_path)
         self.recorded: dict[str, list[StoredRecord]] = {}
         self.states: dict[str, PersonState] = {}
-        self.csv_row: Callable[[dict[str, Any]], bytes] | None = csv_row if settings.csv else None
+        #: A settlement's output line in the run's format; None: its JSON line.
+        self.convert: Callable[[ClaimResult], bytes] | None = {
+            "csv": lambda result: csv_row(result_to_json(result)),
+            "nhsa": self._nhsa,
+        }.get(settings.format)
 
     def run(self, units: list[Item]) -> ChunkOutcome:
         """The outcomes of a chunk, in order, and the summary of their results; with a store,
@@ -168,9 +175,14 @@ class Worker:
             )
 
     def _line(self, result: ClaimResult) -> bytes:
-        if self.csv_row is None:
+        if self.convert is None:
             return encode_result(result)
-        return self.csv_row(result_to_json(result))
+        return self.convert(result)
+
+    def _nhsa(self, result: ClaimResult) -> bytes:
+        # A settlement's shape needs only the record (adjudicate writes settlements only).
+        shape = nhsa_shape(result, policies=self.settings.policies, codes=self.settings.codes)
+        return nhsa_line(shape)
 
     def _settle(self, bundle: Bundle) -> Outcome:
         ledgers = {} if bundle.ytd is None else {bundle.ytd.year: bundle.ytd}
@@ -246,7 +258,7 @@ class Worker:
         for result in results:
             json_line = encode_result(result)
             tally = tally_of(result)
-            lines.append(json_line if self.csv_row is None else self._line(result))
+            lines.append(json_line if self.convert is None else self.convert(result))
             tallies.append(tally)
             claim = claims[result.claim_id]
             content = write_content(claim)
@@ -282,9 +294,11 @@ class Worker:
         )
 
     def _reproduce(self, record: StoredRecord) -> bytes:
-        if self.csv_row is None:
+        if self.convert is None:
             return record.result
-        return self.csv_row(orjson.loads(record.result))
+        if self.settings.format == "csv":
+            return csv_row(orjson.loads(record.result))
+        return self.convert(record_from_json(orjson.loads(record.result)))
 
 
 _WORKER: Worker | None = None

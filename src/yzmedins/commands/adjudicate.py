@@ -25,9 +25,11 @@ from yzmedins.commands.common import (
     EXIT_INPUT_ERRORS,
     EXIT_OK,
     UsageError,
+    add_format_argument,
     add_output_arguments,
     add_policy_arguments,
     check_outputs,
+    codes_from_args,
     open_input,
     open_output,
     policies_from_args,
@@ -54,9 +56,7 @@ def register(subparsers: Any) -> None:
     tables.add_argument("--contributions", metavar="C.csv", help="contribution records table")
     tables.add_argument("--claims", metavar="K.csv", help="claims table")
     add_output_arguments(parser, "results file (default stdout)")
-    parser.add_argument(
-        "--format", choices=["jsonl", "csv"], default="jsonl", help="results format (default jsonl)"
-    )
+    add_format_argument(parser, "results")
     parser.add_argument(
         "--ledger",
         metavar="DB",
@@ -117,13 +117,18 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("tables need all three of --persons, --contributions and --claims")
     if not use_tables and not args.inputs:
         raise UsageError("no input: give INPUT files (- for stdin) or the three tables")
-    inputs_read = [*(table_args if use_tables else args.inputs), *(args.policy or ())]
+    inputs_read = [
+        *(table_args if use_tables else args.inputs),
+        *(args.policy or ()),
+        *([args.nhsa_codes] if args.nhsa_codes else []),
+    ]
     check_outputs(
         inputs_read,
         [args.output, args.errors, *([args.summary] if args.summary else [])],
         store=args.ledger,
     )
     policies = policies_from_args(args)
+    codes = codes_from_args(args)
     summary = Summary()
     with ExitStack() as stack:
         store = None
@@ -157,7 +162,7 @@ def run(args: argparse.Namespace) -> int:
         advance = (
             (lambda unit: progress.update(unit_size(unit))) if progress else (lambda unit: None)
         )
-        settings = Settings(policies, csv=args.format == "csv", store_path=args.ledger)
+        settings = Settings(policies, args.format, args.ledger, codes)
         try:
             run_batch(
                 units, settings, Sinks(out, err, advance), summary, jobs=args.jobs, store=store

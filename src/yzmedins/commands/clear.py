@@ -30,25 +30,26 @@ from yzmedins.commands.common import (
     EXIT_INPUT_ERRORS,
     EXIT_OK,
     UsageError,
+    add_format_argument,
     add_output_arguments,
     add_policy_arguments,
     check_outputs,
+    codes_from_args,
     open_output,
     policies_from_args,
 )
 from yzmedins.commands.store_records import (
     COMMIT_EVERY,
-    add_format_argument,
+    RecordFormat,
     new_record,
     open_store,
     parsed,
-    record_line,
 )
 from yzmedins.errors import InputError
 from yzmedins.io.codec import parse_bundle
-from yzmedins.io.csv_results import csv_header
 from yzmedins.io.jsonl import ErrorRecord, encode_error
 from yzmedins.lifecycle import ClaimRecords, SettledClaim, clear_year
+from yzmedins.model import ClaimResult
 from yzmedins.policy import PolicySet
 
 
@@ -70,7 +71,7 @@ def register(subparsers: Any) -> None:
         help="clear only this person's year (repeatable; default: every person of the year)",
     )
     add_output_arguments(parser, "correction records (default stdout)")
-    add_format_argument(parser)
+    add_format_argument(parser, "correction records")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     add_policy_arguments(parser)
     parser.set_defaults(run=run)
@@ -88,9 +89,10 @@ def _persons(store: LedgerStore, year: int, named: list[str] | None) -> Iterator
 
 def clear_person_year(
     store: LedgerStore, person_id: str, year: int, policies: PolicySet
-) -> list[bytes]:
-    """Clear one person-year inside the open transaction: the corrections' JSON lines. An
-    :class:`InputError` when it cannot be cleared (nothing is written then)."""
+) -> list[tuple[bytes, list[ClaimResult]]]:
+    """Clear one person-year inside the open transaction: each correction's JSON line with the
+    claim's records before it. An :class:`InputError` when it cannot be cleared (nothing is
+    written then)."""
     read = store.ledger_row(person_id, year)
     if read is None:
         raise InputError(f"person {person_id!r} has no {year} ledger in the store", "person_id")
@@ -135,16 +137,20 @@ def clear_person_year(
     lines, rows = [], []
     for correction in clearing.corrections:
         line, row = new_record(correction, "correction")
-        lines.append(line)
+        lines.append((line, ClaimRecords.of(correction.claim_id, records).records))
         rows.append(row)
     store.append(person_id, rows, ledger_row(year, clearing.ledger, read[6]), read)
-    return lines
+    return [(line, list(before)) for line, before in lines]
 
 
 def run(args: argparse.Namespace) -> int:
-    check_outputs([*(args.policy or ())], [args.output, args.errors], store=args.ledger)
+    check_outputs(
+        [*(args.policy or ()), *([args.nhsa_codes] if args.nhsa_codes else [])],
+        [args.output, args.errors],
+        store=args.ledger,
+    )
     policies = policies_from_args(args)
-    csv = args.format == "csv"
+    form = RecordFormat(args.format, policies, codes_from_args(args))
     errors = corrections = cleared = 0
     with ExitStack() as stack:
         store = open_store(args.ledger)
@@ -155,8 +161,7 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(f"{args.ledger} holds no person-year of {args.year}")
             out = open_output(stack, args.output, sys.stdout.buffer)
             err = open_output(stack, args.errors, sys.stderr.buffer)
-            if csv:
-                out.write(csv_header())
+            out.write(form.header())
             pending = 0
             store.begin()
             for person_id in _persons(store, args.year, args.person):
@@ -168,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
                     continue
                 cleared += 1
                 corrections += len(lines)
-                out.writelines(record_line(line, csv) for line in lines)
+                out.writelines(form.line(line, earlier) for line, earlier in lines)
                 pending += 1
                 if pending >= COMMIT_EVERY:
                     store.commit_transaction()

@@ -23,6 +23,7 @@ from yzmedins.io.files import (
     stream_identity,
 )
 from yzmedins.io.jsonl import Counts, ErrorRecord, encode_error, process_lines
+from yzmedins.nhsa import NhsaCodes, load_codes
 from yzmedins.policy import (
     CapReading,
     MaternityReading,
@@ -56,6 +57,39 @@ def add_output_arguments(
     parser.add_argument(
         "--errors", metavar="ERR", help="error records, one JSON line each (default stderr)"
     )
+
+
+#: Output formats of the commands that write records: the JSON record, its CSV row, or the
+#: national platform's settlement shape (specification §20).
+RECORD_FORMATS = ("jsonl", "csv", "nhsa")
+
+
+def add_format_argument(parser: argparse.ArgumentParser, what: str = "records") -> None:
+    """``[--format jsonl|csv|nhsa] [--nhsa-codes FILE]``."""
+    parser.add_argument(
+        "--format",
+        choices=RECORD_FORMATS,
+        default="jsonl",
+        help=f"{what} format: jsonl (default), csv, or nhsa (the national platform's "
+        "setlinfo/setldetail)",
+    )
+    parser.add_argument(
+        "--nhsa-codes",
+        metavar="FILE",
+        help="the platform's code list for --format nhsa (default: the bundled one)",
+    )
+
+
+def codes_from_args(args: argparse.Namespace) -> NhsaCodes | None:
+    """The code list of ``--nhsa-codes`` (None: the bundled one); a bad file is a usage error."""
+    if getattr(args, "nhsa_codes", None) is None:
+        return None
+    try:
+        return load_codes(args.nhsa_codes)
+    except OSError as error:
+        raise UsageError(f"{args.nhsa_codes}: {error.strerror or error}") from None
+    except PolicyError as error:
+        raise UsageError(str(error)) from None
 
 
 def add_policy_arguments(parser: argparse.ArgumentParser, *, claims_readings: bool = True) -> None:

@@ -24,23 +24,25 @@ from yzmedins.commands.common import (
     EXIT_INPUT_ERRORS,
     EXIT_OK,
     UsageError,
+    add_format_argument,
     add_output_arguments,
+    add_policy_arguments,
     check_outputs,
+    codes_from_args,
     open_input,
     open_output,
+    policies_from_args,
 )
 from yzmedins.commands.store_records import (
     COMMIT_EVERY,
-    add_format_argument,
+    RecordFormat,
     ledger_of_row,
     new_record,
     open_store,
     parsed,
-    record_line,
 )
 from yzmedins.errors import InputError
 from yzmedins.io.codec import shown
-from yzmedins.io.csv_results import csv_header
 from yzmedins.io.files import Output
 from yzmedins.io.jsonl import (
     ErrorRecord,
@@ -50,7 +52,7 @@ from yzmedins.io.jsonl import (
     too_long,
 )
 from yzmedins.lifecycle import ClaimRecords, reverse, setl_number
-from yzmedins.model import Ledger
+from yzmedins.model import ClaimResult, Ledger
 
 _REQUEST_KEYS = ("claim_id", "setl_id")
 
@@ -67,7 +69,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("inputs", nargs="+", metavar="REQUESTS", help="JSON Lines; - for stdin")
     parser.add_argument("--ledger", metavar="DB", required=True, help="SQLite ledger store")
     add_output_arguments(parser, "reversal records (default stdout)")
-    add_format_argument(parser)
+    add_format_argument(parser, "reversal records")
+    add_policy_arguments(parser, claims_readings=False)
     parser.add_argument("--summary", metavar="FILE", help="write the run summary as JSON")
     parser.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     parser.set_defaults(run=run)
@@ -94,9 +97,9 @@ def _request(value: Any) -> tuple[str | None, str | None]:
 
 def reverse_request(
     store: LedgerStore, claim_id: str | None, setl_id: str | None
-) -> tuple[bytes, bool]:
-    """Reverse one request inside the open transaction: the reversal's JSON line, and whether
-    it was appended."""
+) -> tuple[bytes, bool, list[ClaimResult]]:
+    """Reverse one request inside the open transaction: the reversal's JSON line, whether it
+    was appended, and the claim's records before it."""
     wanted = claim_id if setl_id is None else setl_number(setl_id)[0]
     assert wanted is not None
     stored = store.claim_records([wanted]).get(wanted, [])
@@ -118,33 +121,34 @@ def reverse_request(
     reversal = reverse(records, ledger, claim_id=claim_id, setl_id=setl_id)
     if not reversal.appended:
         lines = {row.setl_id: row.result for row in stored}
-        return lines[reversal.record.setl_id], False
+        number = setl_number(reversal.record.setl_id)[1]
+        before = [record for record in records if setl_number(record.setl_id)[1] < number]
+        return lines[reversal.record.setl_id], False, before
     assert read is not None
     line, row = new_record(reversal.record, "reversal")
     store.append(
         stored[0].person_id, [row], ledger_row(reversal.ledger.year, reversal.ledger, read[6]), read
     )
-    return line, True
+    return line, True, records
 
 
 def run(args: argparse.Namespace) -> int:
     check_outputs(
-        args.inputs,
+        [*args.inputs, *(args.policy or ()), *([args.nhsa_codes] if args.nhsa_codes else [])],
         [args.output, args.errors, *([args.summary] if args.summary else [])],
         store=args.ledger,
     )
     counts = {"requests": 0, "reversed": 0, "already_reversed": 0, "errors": 0}
-    csv = args.format == "csv"
+    form = RecordFormat(args.format, policies_from_args(args), codes_from_args(args))
     with ExitStack() as stack:
         store = open_store(args.ledger)
         stack.callback(store.close)
         inputs = [(name, open_input(stack, name)) for name in args.inputs]
         out = open_output(stack, args.output, sys.stdout.buffer)
         err = open_output(stack, args.errors, sys.stderr.buffer)
-        if csv:
-            out.write(csv_header())
+        out.write(form.header())
         try:
-            _reverse_all(store, inputs, out, err, csv, counts)
+            _reverse_all(store, inputs, out, err, form, counts)
         except StoreError as error:
             store.rollback()
             raise UsageError(str(error)) from None
@@ -165,7 +169,7 @@ def _reverse_all(
     inputs: list[tuple[str, Any]],
     out: Output,
     err: Output,
-    csv: bool,
+    form: RecordFormat,
     counts: dict[str, int],
 ) -> None:
     pending = 0
@@ -178,13 +182,13 @@ def _reverse_all(
                 if raw is None:
                     raise too_long()
                 claim_id, setl_id = _request(decode_line(raw))
-                line, appended = reverse_request(store, claim_id, setl_id)
+                line, appended, earlier = reverse_request(store, claim_id, setl_id)
             except InputError as error:
                 counts["errors"] += 1
                 err.write(encode_error(ErrorRecord(source, number, str(error), error.field)))
                 continue
             counts["reversed" if appended else "already_reversed"] += 1
-            out.write(record_line(line, csv))
+            out.write(form.line(line, earlier))
             pending += 1
             if pending >= COMMIT_EVERY:
                 store.commit_transaction()

@@ -3,29 +3,25 @@ opening the store, reading its records back, writing new records and their outpu
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import attrs
 import orjson
 
 from yzmedins.batch.store import LedgerStore, StoredRecord, StoreError, ledger_from_row
 from yzmedins.batch.summary import tally_of, tally_text
 from yzmedins.commands.common import UsageError
 from yzmedins.errors import InputError
-from yzmedins.io.csv_results import csv_row
+from yzmedins.io.csv_results import csv_header, csv_row
 from yzmedins.io.jsonl import encode_result
 from yzmedins.io.records import record_from_json
 from yzmedins.model import ClaimResult, Ledger
+from yzmedins.nhsa import NhsaCodes, nhsa_line, nhsa_shape
+from yzmedins.policy import PolicySet
 
 #: Requests (or, for ``clear``, person-years) per ledger-store transaction.
 COMMIT_EVERY = 1000
-
-
-def add_format_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--format", choices=["jsonl", "csv"], default="jsonl", help="records format (default jsonl)"
-    )
 
 
 def open_store(path: str) -> LedgerStore:
@@ -49,9 +45,28 @@ def parsed(store: LedgerStore, stored: Iterable[StoredRecord]) -> list[ClaimResu
     return records
 
 
-def record_line(line: bytes, csv: bool) -> bytes:
-    """A record's output line: its JSON line as stored, or its CSV row."""
-    return csv_row(orjson.loads(line)) if csv else line
+@attrs.frozen
+class RecordFormat:
+    """How records are written: ``jsonl`` (the line as stored), ``csv`` (its row) or ``nhsa``
+    (the platform's settlement shape, which needs the claim's earlier records)."""
+
+    name: str
+    policies: PolicySet
+    codes: NhsaCodes | None = None
+
+    def header(self) -> bytes:
+        return csv_header() if self.name == "csv" else b""
+
+    def line(self, line: bytes, earlier: Sequence[ClaimResult] = ()) -> bytes:
+        """The output of a record's stored JSON ``line``; ``earlier``: the claim's records
+        before it."""
+        if self.name == "csv":
+            return csv_row(orjson.loads(line))
+        if self.name == "nhsa":
+            record = record_from_json(orjson.loads(line))
+            shape = nhsa_shape(record, earlier, policies=self.policies, codes=self.codes)
+            return nhsa_line(shape)
+        return line
 
 
 def new_record(record: ClaimResult, kind: str) -> tuple[bytes, Any]:

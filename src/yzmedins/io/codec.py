@@ -21,6 +21,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from yzmedins.errors import InputError
+from yzmedins.labels import reason_zh
 from yzmedins.limits import MAX_DEEMED_MONTHS, MAX_ID_LENGTH, MAX_YEAR, SHOWN_CHARS
 from yzmedins.model import (
     Bundle,
@@ -521,6 +522,7 @@ def reason_to_json(reason: Reason) -> dict[str, Any]:
         "article": reason.article,
         "item": reason.item,
         "message": reason.message,
+        "message_zh": reason_zh(reason.code, reason.article, reason.item),
     }
 
 
