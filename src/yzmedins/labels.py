@@ -40,12 +40,9 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "ytd.self_burden": ("个人自负累计", "Self-burden this year"),
     "ytd.secondary_subsidy": ("二次补助累计", "Secondary subsidy paid this year"),
     "ytd.banded": ("累计进入分段费用", "Entered into the bands this year"),
-    "room.basic_fund": ("统筹基金年度剩余额度", "Left under the basic fund's annual cap"),
-    "room.catastrophic_fund": (
-        "大病医疗互助年度剩余额度",
-        "Left under the catastrophic fund's annual cap",
-    ),
-    "room.secondary_subsidy": ("二次补助剩余额度", "Left under the subsidy's cap"),
+    "room.basic_fund": ("统筹基金年度剩余额度", "Basic fund's cap left"),
+    "room.catastrophic_fund": ("大病医疗互助年度剩余额度", "Catastrophic fund's cap left"),
+    "room.secondary_subsidy": ("二次补助剩余额度", "Subsidy's cap left"),
     # Facts of a record.
     "claim_id": ("就诊编号", "Claim"),
     "setl_id": ("结算编号", "Settlement"),
@@ -172,7 +169,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "slip.policy": ("永政发〔2017〕12号", "Yongzhou measures 2017 No. 12"),
     "slip.reversal": (
         "结算撤销：本单冲销原结算，各项金额为原结算的相反数",
-        "Reversal: this slip cancels the settlement below; every amount is its negation",
+        "Reversal: this slip cancels the settlement it names; every amount is its negation",
     ),
     "slip.correction": (
         "年终清算更正：各项金额为重新结算与原结算之差",
