@@ -25,7 +25,7 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -153,7 +153,7 @@ def load_codes(path: str) -> NhsaCodes:
     return parse_codes(data, path)
 
 
-@cache
+@lru_cache(maxsize=1)
 def bundled_codes() -> NhsaCodes:
     """The code list shipped in the package."""
     raw = resources.files("yzmedins.policy").joinpath("nhsa-codes.toml").read_text("utf-8")

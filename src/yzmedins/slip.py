@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
-from functools import cache
+from functools import lru_cache
 from importlib import resources
 
 import attrs
@@ -293,7 +293,7 @@ def _text_line(line: SlipLine, width: int) -> str:
     ).rstrip()
 
 
-@cache
+@lru_cache(maxsize=1)
 def _template() -> jinja2.Template:
     source = resources.files("yzmedins").joinpath("templates/slips.html").read_text("utf-8")
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
