@@ -16,7 +16,15 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from yzmedins import __version__
-from yzmedins.commands import adjudicate, clear, contributions, retirement, reverse, slip
+from yzmedins.commands import (
+    adjudicate,
+    clear,
+    contributions,
+    retirement,
+    reverse,
+    serve,
+    slip,
+)
 from yzmedins.commands.common import EXIT_USAGE, UsageError
 from yzmedins.io.files import FileFailure
 
@@ -28,6 +36,7 @@ REGISTRATIONS: tuple[Callable[[Any], None], ...] = (
     reverse.register,
     clear.register,
     slip.register,
+    serve.register,
 )
 
 Command = Callable[[argparse.Namespace], int]

@@ -82,6 +82,9 @@ _TEXT_FIELDS = frozenset(
 #: Amounts that are rates (four decimals) and are kept, not negated, by a reversal.
 _RATE_FIELDS = frozenset({"pool_prop_selfpay"})
 
+#: The ledger amounts of 5206's accumulators, in order.
+_CUM_NAMES = ("basic_fund", "catastrophic_fund", "banded", "self_burden", "secondary_subsidy")
+
 #: The funds of the setldetail rows, in order: the code list's key for each.
 FUNDS = ("basic", "catastrophic", "subsidy")
 
@@ -111,6 +114,9 @@ class NhsaCodes:
     insutype: str
     med_type: Mapping[str, str]  # inpatient, maternity, special_outpatient
     funds: Mapping[str, FundCode]  # basic, catastrophic, subsidy
+    #: 5206's 累计类别 by ledger amount (basic_fund, catastrophic_fund, banded, self_burden,
+    #: secondary_subsidy), in the order they are listed.
+    cum_types: Mapping[str, str] = attrs.field(factory=dict)
 
 
 def parse_codes(data: Mapping[str, Any], source: str) -> NhsaCodes:
@@ -140,7 +146,21 @@ def parse_codes(data: Mapping[str, Any], source: str) -> NhsaCodes:
             text(entry.get("code"), f"funds.{fund}.code"),
             text(entry.get("name"), f"funds.{fund}.name"),
         )
-    return NhsaCodes(text(data.get("insutype"), "insutype"), med_type, fund_codes)
+    cum = data.get("cum_types", {})
+    if not isinstance(cum, dict):
+        raise PolicyError(f"{source}: [cum_types] must be a table")
+    cum_types = {
+        name: text(cum.get(name), f"cum_types.{name}")
+        for name in (
+            "basic_fund",
+            "catastrophic_fund",
+            "banded",
+            "self_burden",
+            "secondary_subsidy",
+        )
+        if name in cum
+    }
+    return NhsaCodes(text(data.get("insutype"), "insutype"), med_type, fund_codes, cum_types)
 
 
 def load_codes(path: str) -> NhsaCodes:

@@ -207,6 +207,30 @@ class StoredRecord:
     content: bytes | None
 
 
+@attrs.frozen
+class StoredMessage:
+    """A message the settlement service answered: its id, transaction, answer code, the
+    settlement it made (2304, 2305, 2601) and the answer's bytes, returned again on a retry."""
+
+    msgid: str
+    infno: str
+    infcode: str
+    setl_id: str | None
+    answer: bytes
+
+
+_MESSAGES = """
+CREATE TABLE IF NOT EXISTS messages (
+    msgid TEXT PRIMARY KEY,
+    infno TEXT NOT NULL,
+    infcode TEXT NOT NULL,
+    setl_id TEXT,
+    answer BLOB NOT NULL,
+    received TEXT NOT NULL
+) WITHOUT ROWID
+"""
+
+
 #: A record as a bundle write or a command appends it: setl_id, claim_id, year, kind, digest,
 #: result, tally, content (the person is the write's).
 NewRecord = tuple[str, str, int, str, bytes | None, bytes, str, bytes | None]
@@ -814,6 +838,72 @@ class LedgerStore:
                 f"{self.path}: the {row[0]} ledger of person {person_id!r} was changed by "
                 "another writer; nothing of this transaction was recorded"
             )
+
+    # The settlement service (yzmedins serve) keeps each message's answer beside the records it
+    # made, in the same transaction: a table of its own, created on first use (older engines
+    # ignore it), so the schema version is unchanged.
+
+    def open_messages(self) -> None:
+        """Create the ``messages`` table of the service if the store has none."""
+        self._sql(_MESSAGES)
+
+    def message(self, msgid: str) -> StoredMessage | None:
+        """The message ``msgid`` as answered before, or None."""
+        try:
+            row = self.connection.execute(
+                "SELECT msgid, infno, infcode, setl_id, answer FROM messages WHERE msgid = ?",
+                (msgid,),
+            ).fetchone()
+        except sqlite3.Error as error:
+            raise StoreError(_describe(self.path, error, "read")) from None
+        return None if row is None else StoredMessage(*row)
+
+    def add_message(self, message: StoredMessage, received: str) -> None:
+        """Record a message's answer (inside the open transaction)."""
+        try:
+            self.connection.execute(
+                "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?)",
+                (*attrs.astuple(message), received),
+            )
+        except sqlite3.Error as error:
+            raise StoreError(_describe(self.path, error, "write")) from None
+
+    def savepoint(self) -> None:
+        self._sql("SAVEPOINT message")
+
+    def release(self) -> None:
+        self._sql("RELEASE message")
+
+    def rollback_to(self) -> None:
+        """Undo what was written since :meth:`savepoint` (the transaction stays open)."""
+        with contextlib.suppress(sqlite3.Error):
+            self.connection.execute("ROLLBACK TO message")
+            self.connection.execute("RELEASE message")
+
+    def settle_write(
+        self, person_id: str, record: NewRecord, row: LedgerRow, read: LedgerRow | None
+    ) -> None:
+        """Append a settlement and set its person-year's ledger to ``row`` (inserted when it
+        was read as absent), inside the open transaction; a :class:`StoreError` when the row
+        is no longer as read."""
+        if read is not None:
+            self.append(person_id, [record], row, read)
+            return
+        setl_id, claim_id, year, kind, digest, result, tally, content = record
+        try:
+            self.connection.execute(
+                "INSERT INTO ledgers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (person_id, *row)
+            )
+            self.connection.execute(
+                _INSERT_RECORD,
+                (setl_id, claim_id, person_id, year, kind, digest, result, tally, content),
+            )
+        except sqlite3.IntegrityError:
+            raise StoreError(
+                f"{self.path}: a record of person {person_id!r} was recorded by another writer"
+            ) from None
+        except sqlite3.Error as error:
+            raise StoreError(_describe(self.path, error, "write")) from None
 
     def claim_records(self, claim_ids: Iterable[str]) -> dict[str, list[StoredRecord]]:
         try:
