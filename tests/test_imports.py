@@ -183,3 +183,37 @@ def _names(node: ast.Import | ast.ImportFrom) -> list[str]:
     if isinstance(node, ast.Import):
         return [alias.name for alias in node.names]
     return ["yzmedins" if node.level else node.module or ""]
+
+
+#: What the reference implementation must not import: the engine's rules, engine, settlement
+#: life and codec (it is the second implementation that the audit holds them to), nor the
+#: engine's working-day calendar.
+NOT_FOR_THE_REFERENCE = (
+    "yzmedins.rules",
+    "yzmedins.engine",
+    "yzmedins.lifecycle",
+    "yzmedins.io",
+    "yzmedins.calendar",
+    "yzmedins.policy",
+    "yzmedins.validation",
+    "yzmedins.model",
+)
+
+
+def test_the_reference_implementation_is_independent_of_the_engine() -> None:
+    """``yzmedins.reference`` reaches, directly or not, no module of the engine and not the
+    engine's calendar library: an error in the engine cannot be repeated by the reference."""
+    internal, external = _graph()
+    reference = [module for module in MODULES if _within(module, ("yzmedins.reference",))]
+    assert len(reference) >= 3
+    reached = set(reference)
+    to_visit = list(reference)
+    while to_visit:
+        for target in internal[to_visit.pop()]:
+            if target not in reached:
+                reached.add(target)
+                to_visit.append(target)
+    assert sorted(m for m in reached if _within(m, NOT_FOR_THE_REFERENCE)) == []
+    assert all(_within(m, ("yzmedins.reference",)) or m == "yzmedins" for m in reached)
+    assert not any("chinese_calendar" in external[m] for m in reached)
+    assert "holidays" in external["yzmedins.reference.workdays"]
