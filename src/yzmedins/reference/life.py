@@ -168,6 +168,9 @@ class Book:
             for claim_id in self.records
             if self.in_effect(claim_id) and self.in_effect(claim_id)[0]["year"] == year
         ]
+        unknown = [claim_id for claim_id in claim_ids if claim_id not in self.contents]
+        if unknown:
+            raise InputError(f"claims: the content of claim {unknown[0]!r} is not known")
         claim_ids.sort(key=lambda claim_id: _order(self.contents[claim_id][4]))
         ledger = dict(self.openings.get(year) or zero_ledger())
         corrections = []
@@ -198,6 +201,12 @@ class Book:
             corrections.append(out)
         self.ledgers[year] = ledger
         return corrections
+
+    def adopt(self, record: dict[str, Any]) -> None:
+        """Take a record as it is (one whose content is not known), so that the replay goes on
+        from the ledger it leaves."""
+        self.records.setdefault(record["claim_id"], []).append(record)
+        self.ledgers[record["year"]] = {key: Decimal(record["ytd"][key]) for key in LEDGER_KEYS}
 
     def ledger_of(self, year: int) -> dict[str, str]:
         """The ledger of ``year`` as it stands."""
