@@ -8,6 +8,7 @@ the subsidy) come from the policy in force, never from literals.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -303,7 +304,7 @@ def trace_articles(record: ClaimResult) -> list[Finding]:
     """Every amount has an article in the trace (§12): on a settlement or correction every step
     with an amount cites an article — but for the whole total left to the patient on a
     rejected claim — and an approved settlement's payments each appear as the amount of a step
-    that cites one."""
+    that cites one (or the sum of two such steps)."""
     if record.record is RecordKind.REVERSAL:
         return []
     found = []
@@ -322,7 +323,14 @@ def trace_articles(record: ClaimResult) -> list[Finding]:
             )
         )
     if record.record is RecordKind.SETTLEMENT and record.status is ClaimStatus.APPROVED:
-        cited = {step.amount for step in record.trace if step.article is not None}
+        cited = {
+            step.amount
+            for step in record.trace
+            if step.article is not None and step.amount is not None
+        }
+        # a payment made in two steps (第二十条 read literally: the part below the deductible,
+        # then the band) is the sum of two of them
+        cited |= {first + second for first, second in itertools.combinations(cited, 2)}
         for name in _TRACED:
             amount = getattr(record, name)
             if amount != 0 and amount not in cited:
