@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from yzmedins.io.records import RECORD_KEYS
-from yzmedins.model import AMOUNT_FIELDS, ClaimResult, ClaimStatus, Ledger, RecordKind
+from yzmedins.model import AMOUNT_FIELDS, ClaimResult, ClaimStatus, RecordKind
 from yzmedins.money import ZERO
 from yzmedins.policy import Policy, PolicySet
 from yzmedins.rules.subsidy import subsidy_for_year
@@ -218,7 +218,7 @@ def caps(record: ClaimResult, policy: Policy) -> list[Finding]:
     ]
 
 
-def ledger_moved(record: ClaimResult, before: Ledger | None) -> list[Finding]:
+def ledger_moved(record: ClaimResult, before: Mapping[str, Decimal] | None) -> list[Finding]:
     """The ledger after a record is the ledger before it moved by the record's own amounts
     (§12), so that a person-year's ledger is its opening plus the sum of its records (§18).
     ``before`` None: not known (a record before it is missing), nothing to check."""
@@ -229,11 +229,11 @@ def ledger_moved(record: ClaimResult, before: Ledger | None) -> list[Finding]:
             "invariant:ledger",
             record,
             f"ytd.{name}",
-            _money(getattr(before, name) + getattr(record, name)),
+            _money(before[name] + getattr(record, name)),
             _money(getattr(record.ytd, name)),
         )
         for name in LEDGER_FIELDS
-        if getattr(before, name) + getattr(record, name) != getattr(record.ytd, name)
+        if before[name] + getattr(record, name) != getattr(record.ytd, name)
     ]
 
 

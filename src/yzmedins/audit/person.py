@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -100,7 +101,9 @@ class _Audit:
         self.engine = EngineBook(openings, policies)
         self.reference = None if options is None else Book(list(case.openings), options)
         # the invariants' state, from the records as written
-        self.before: dict[int, Ledger | None] = dict(self.openings)
+        self.before: dict[int, Mapping[str, Decimal] | None] = {
+            year: _amounts(ledger) for year, ledger in self.openings.items()
+        }
         self.exact: dict[int, bool] = {}
         self.written: dict[str, list[ClaimResult]] = {}
 
@@ -322,9 +325,14 @@ class _Audit:
             found += reversal_negates(record, earlier)
             self.exact[year] = False
         earlier.append(record)
-        before = self.before[year] if year in self.before else Ledger(year)
-        found += ledger_moved(record, before)
-        self.before[year] = record.ytd
+        before = self.before[year] if year in self.before else _amounts(Ledger(year))
+        if record.record is RecordKind.CORRECTION:
+            # a correction's ytd is the fresh adjudication's ledger after its claim (§18), not
+            # the ledger moved by it: the sum goes on, and is checked at the next record
+            self.before[year] = None if before is None else _moved(before, record)
+        else:
+            found += ledger_moved(record, before)
+            self.before[year] = _amounts(record.ytd)
         if self.exact.setdefault(year, self._opening_exact(year)):
             found += subsidy_exact(record, policy)
         self.add(found, item, year)
@@ -378,6 +386,14 @@ class _Audit:
 
 def _mid(year: int) -> date:
     return date(year, 7, 1)
+
+
+def _amounts(ledger: Ledger) -> dict[str, Decimal]:
+    return {name: getattr(ledger, name) for name in LEDGER_FIELDS}
+
+
+def _moved(ledger: Mapping[str, Decimal], record: ClaimResult) -> dict[str, Decimal]:
+    return {name: ledger[name] + getattr(record, name) for name in LEDGER_FIELDS}
 
 
 def _ledger_json(ledger: Ledger) -> dict[str, str]:

@@ -222,7 +222,20 @@ class AuditWorker:
         return self._bundle(unit)
 
     def _audit(self, case: Case) -> tuple[list[bytes], AuditCounts]:
-        findings = audit_person(case, self.settings.policies, self.settings.options)
+        try:
+            findings = audit_person(case, self.settings.policies, self.settings.options)
+        except InputError as error:  # records the engine cannot even replay
+            findings = [
+                Finding(
+                    "engine",
+                    None,
+                    None,
+                    error.field,
+                    f"input error: {error}",
+                    None,
+                    person_id=case.person_id,
+                )
+            ]
         counts = AuditCounts(persons=1, records=len(case.records), claims=len(case.order))
         counts.add(findings)
         return [encode_finding(finding) for finding in findings], counts
