@@ -15,7 +15,7 @@ a program that never asks for a working day does not load it.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 __all__ = ["CoverageError", "coverage", "deadline", "is_working_day"]
@@ -29,7 +29,7 @@ class CoverageError(ValueError):
 _SEARCHED = range(1990, 2100)
 
 
-@cache
+@lru_cache(maxsize=1)
 def _calendar() -> tuple[Any, int, int]:
     """The calendar, and the first and last year of its coverage: the latest run of
     consecutive years in which ``holidays`` lists adjusted working weekends (a year the State
