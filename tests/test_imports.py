@@ -164,7 +164,9 @@ def test_every_module_imports_on_its_own() -> None:
 def test_no_project_module_is_imported_inside_a_function() -> None:
     """An import inside a function hides a dependency (and can hide a cycle): project modules
     are imported at the top. A library may be imported late for speed (``tqdm``: only a run on
-    a terminal draws a bar)."""
+    a terminal draws a bar); the one exception is the service's application, which needs the
+    optional ``service`` extra and is imported only when ``yzmedins serve`` runs."""
+    optional = {("yzmedins.commands.serve", "yzmedins.service.app")}
     late = []
     for module, path in MODULES.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
@@ -173,7 +175,8 @@ def test_no_project_module_is_imported_inside_a_function() -> None:
                 continue
             for node in ast.walk(function):
                 if isinstance(node, ast.Import | ast.ImportFrom) and any(
-                    name.startswith("yzmedins") for name in _names(node)
+                    name.startswith("yzmedins") and (module, name) not in optional
+                    for name in _names(node)
                 ):
                     late.append(f"{module}:{node.lineno}")
     assert late == []
@@ -183,3 +186,37 @@ def _names(node: ast.Import | ast.ImportFrom) -> list[str]:
     if isinstance(node, ast.Import):
         return [alias.name for alias in node.names]
     return ["yzmedins" if node.level else node.module or ""]
+
+
+#: What the reference implementation must not import: the engine's rules, engine, settlement
+#: life and codec (it is the second implementation that the audit holds them to), nor the
+#: engine's working-day calendar.
+NOT_FOR_THE_REFERENCE = (
+    "yzmedins.rules",
+    "yzmedins.engine",
+    "yzmedins.lifecycle",
+    "yzmedins.io",
+    "yzmedins.calendar",
+    "yzmedins.policy",
+    "yzmedins.validation",
+    "yzmedins.model",
+)
+
+
+def test_the_reference_implementation_is_independent_of_the_engine() -> None:
+    """``yzmedins.reference`` reaches, directly or not, no module of the engine and not the
+    engine's calendar library: an error in the engine cannot be repeated by the reference."""
+    internal, external = _graph()
+    reference = [module for module in MODULES if _within(module, ("yzmedins.reference",))]
+    assert len(reference) >= 3
+    reached = set(reference)
+    to_visit = list(reference)
+    while to_visit:
+        for target in internal[to_visit.pop()]:
+            if target not in reached:
+                reached.add(target)
+                to_visit.append(target)
+    assert sorted(m for m in reached if _within(m, NOT_FOR_THE_REFERENCE)) == []
+    assert all(_within(m, ("yzmedins.reference",)) or m == "yzmedins" for m in reached)
+    assert not any("chinese_calendar" in external[m] for m in reached)
+    assert "holidays" in external["yzmedins.reference.workdays"]

@@ -1,6 +1,6 @@
 """Differential test: ``yzmedins adjudicate`` against an independent reference implementation.
 
-tests/reference/oracle.py implements the project's contract (docs/specification.md) from the text alone (it never saw the package's
+yzmedins.reference (src/yzmedins/reference/) implements the project's contract (docs/specification.md) from the text alone (it never saw the package's
 code) and tests/reference/generate.py generates valid random bundles. Both are fed the same
 JSON Lines and must agree on every output key except ``trace`` (reasons on code, article and
 item, not the wording of the message) and on which lines are input errors.
@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from yzmedins.cli import main
+from yzmedins.reference import adjudicate_lines
 
 from .reference.generate import bundles
-from .reference.oracle import adjudicate_lines
 
 SEEDS = (3, 1789, 20170412)
 COUNT = 300

@@ -18,6 +18,7 @@ from typing import Any
 from yzmedins import __version__
 from yzmedins.commands import (
     adjudicate,
+    audit,
     clear,
     contributions,
     retirement,
@@ -37,6 +38,7 @@ REGISTRATIONS: tuple[Callable[[Any], None], ...] = (
     clear.register,
     slip.register,
     serve.register,
+    audit.register,
 )
 
 Command = Callable[[argparse.Namespace], int]

@@ -25,6 +25,10 @@ reach every route, rejection reason, special group and cap of the measures. Knob
 :func:`approvable_claims` draws only claims that pass every check of their own (with
 ``special_outpatient_share`` for 第二十一条 claims), for properties that compare two
 settlements of the same stay.
+
+:func:`settlement_lives` draws sequences of the operations of a settlement's life
+(specification §18: settle, reverse, re-settle, clear), each valid where it stands.
+Every knob is documented, with examples, in docs/auditing.md.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
+import attrs
 from hypothesis import strategies as st
 
 from yzmedins.model import (
@@ -54,11 +59,13 @@ from yzmedins.model import (
     Sex,
     Status,
 )
-from yzmedins.money import round_fen
+from yzmedins.money import ZERO, round_fen
 from yzmedins.policy import Policy, default_policies
 from yzmedins.rules.subsidy import subsidy_for_year
 
 __all__ = [
+    "Operation",
+    "SettlementLife",
     "amounts",
     "approvable_claims",
     "bundles",
@@ -67,6 +74,7 @@ __all__ = [
     "covering_history",
     "ledgers",
     "persons",
+    "settlement_lives",
 ]
 
 FIRST_DAY = date(2017, 10, 1)
@@ -357,3 +365,72 @@ def bundles(
     if with_ytd and draw(st.integers(0, 3)) == 0:
         ytd = draw(ledgers(draw(st.sampled_from(sorted({c.year for c in drawn})))))
     return Bundle(person, history, ytd, tuple(drawn))
+
+
+@attrs.frozen
+class Operation:
+    """One step of a settlement's life (specification §18): ``settle`` a claim (its first
+    settlement, or after a reversal its corrected content: a re-settlement, 更正), ``reverse``
+    the settlement in effect of ``claim_id`` (结算撤销), or ``clear`` a ``year`` (年终清算)."""
+
+    kind: str
+    claim: Claim | None = None
+    claim_id: str | None = None
+    year: int | None = None
+
+
+@attrs.frozen
+class SettlementLife:
+    """A person, their contributions and a sequence of operations on their claims."""
+
+    person: Person
+    contributions: tuple[ContributionRecord, ...]
+    operations: tuple[Operation, ...]
+
+
+@st.composite
+def settlement_lives(
+    draw: st.DrawFn,
+    max_claims: int = 4,
+    max_operations: int = 10,
+    *,
+    high_cost_share: float = 0.3,
+    regions: Sequence[Region] = ALL_REGIONS,
+    years: Sequence[int] = (2019,),
+) -> SettlementLife:
+    """A covered person's claims settled, then reversed, re-settled with corrected totals and
+    cleared in any order: every operation valid where it stands (a reversal only of a claim in
+    effect, a settlement only of a claim not in effect). ``high_cost_share`` (default 0.3) makes
+    the caps and the subsidy's cumulative method matter; ``years`` the discharge years."""
+    person = draw(persons(statuses=()))
+    claims = [
+        draw(
+            approvable_claims(
+                f"L{index}", high_cost_share=high_cost_share, regions=regions, years=years
+            )
+        )
+        for index in range(draw(st.integers(1, max_claims)))
+    ]
+    operations = [Operation("settle", claim=claim) for claim in claims]
+    in_effect = {claim.id for claim in claims}
+    for _ in range(draw(st.integers(0, max_operations))):
+        choice = draw(st.sampled_from(("reverse", "settle", "clear")))
+        if choice == "reverse" and in_effect:
+            claim_id = draw(st.sampled_from(sorted(in_effect)))
+            in_effect.discard(claim_id)
+            operations.append(Operation("reverse", claim_id=claim_id))
+        elif choice == "settle" and len(in_effect) < len(claims):
+            claim = draw(st.sampled_from([c for c in claims if c.id not in in_effect]))
+            total = draw(st.integers(0, int(claim.total * 100))) if claim.total else 0
+            corrected = attrs.evolve(
+                claim,
+                total=Decimal(total).scaleb(-2),
+                full_self_pay=ZERO,
+                pre_self_pay=ZERO,
+                other_fund=None if claim.other_fund is None else ZERO,
+            )
+            in_effect.add(claim.id)
+            operations.append(Operation("settle", claim=corrected))
+        elif choice == "clear":
+            operations.append(Operation("clear", year=draw(st.sampled_from(tuple(years)))))
+    return SettlementLife(person, covering_history(), tuple(operations))

@@ -1,4 +1,4 @@
-"""``yzmedins serve`` — the settlement service for hospital systems (specification §22).
+"""``yzmedins serve`` — the settlement service for hospital systems (specification §23).
 
 Serves the platform's envelope over HTTP with uvicorn, answering from the ledger store, which it
 holds (and locks) while it runs: CLI commands on the same store wait for it to stop. Needs the
@@ -14,6 +14,7 @@ import os
 import sys
 from typing import Any
 
+from yzmedins.batch.store import StoreError, policy_options
 from yzmedins.commands.common import (
     EXIT_OK,
     UsageError,
@@ -22,6 +23,9 @@ from yzmedins.commands.common import (
     policies_from_args,
 )
 from yzmedins.commands.store_records import open_store
+from yzmedins.service.desk import Desk
+from yzmedins.service.signing import Signatures
+from yzmedins.service.writer import Writer
 
 
 def register(subparsers: Any) -> None:
@@ -77,16 +81,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         import uvicorn
 
+        # The one project module imported late: it needs the optional extra (litestar).
         from yzmedins.service.app import create_app
     except ImportError as error:
         raise UsageError(
             f"the service needs its extra ({error.name} is missing): "
             "pip install 'yzmedins[service]'"
         ) from None
-    from yzmedins.batch.store import StoreError, policy_options
-    from yzmedins.service.desk import Desk
-    from yzmedins.service.signing import Signatures
-    from yzmedins.service.writer import Writer
 
     secret = _secret(args)
     if secret is not None and not args.paasid:

@@ -132,7 +132,7 @@ def create_app(
             title="yzmedins settlement service",
             version=__version__,
             description="The national healthcare security platform's envelope over the "
-            "settlement life of 永政发〔2017〕12号 (specification §22).",
+            "settlement life of 永政发〔2017〕12号 (specification §23).",
             path="/schema",
         ),
         debug=False,

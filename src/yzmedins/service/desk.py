@@ -1,5 +1,5 @@
 """The settlement desk: the national platform's transactions over the ledger store
-(specification §22), framework-free.
+(specification §23), framework-free.
 
 :meth:`Desk.answer` takes one decoded envelope and returns the answer's bytes, inside a
 transaction the caller opened (the service's writer commits many messages at once). Each

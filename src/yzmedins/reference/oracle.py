@@ -1,27 +1,27 @@
-"""Independent reference implementation of the yzmedins contract (docs/specification.md).
+"""The reference settlement of one claim: the contract (docs/specification.md §2–§12) written
+again from its text alone, without the engine's code.
 
-Written from the text of the team's specification alone, without reading the production code, and kept as a
-test oracle for the differential test
-(tests/test_reference_differential.py). It imports only the standard library and
-chinese_calendar; it is not imported by the package.
+It imports nothing of ``yzmedins.rules``, ``yzmedins.engine`` or the codec (a test holds it to
+that): the standard library and its own working-day calendar
+(:mod:`yzmedins.reference.workdays`, from another source than the engine's) only. Its numbers are
+written here, each with its article, rather than read from the engine's parameter file, so that
+a wrong parameter cannot hide in both. The three readings of §16 are :class:`Options`.
 
-Usage: python -m tests.reference.oracle IN.jsonl > OUT.jsonl
-Input errors: one JSON line per bad input line on stderr: {"line": N, "message": ...}.
-Default policy readings only.
+Input errors are :class:`InputError` with a message naming the field.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-import chinese_calendar
+from yzmedins.reference.workdays import CoverageError, is_working_day
 
 Person = dict[str, Any]
 Claim = dict[str, Any]
@@ -89,6 +89,40 @@ TYPES = {"inpatient", "special_outpatient"}
 
 class InputError(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class Options:
+    """The readings of specification §16: ``cap_reading`` (Art. 17, 18) ``actual_payment`` or
+    ``cumulative_bands``; ``reimbursement_reduction`` (Art. 23(3)) ``points`` or ``relative``;
+    ``maternity`` (Art. 20) ``no_deductible`` or ``fund_pays_below_deductible``."""
+
+    cap_reading: str = "actual_payment"
+    reimbursement_reduction: str = "points"
+    maternity: str = "no_deductible"
+
+    def __post_init__(self) -> None:
+        allowed = {
+            "cap_reading": ("actual_payment", "cumulative_bands"),
+            "reimbursement_reduction": ("points", "relative"),
+            "maternity": ("no_deductible", "fund_pays_below_deductible"),
+        }
+        for name, values in allowed.items():
+            if getattr(self, name) not in values:
+                raise ValueError(f"{name}: {getattr(self, name)!r} is not one of {values}")
+
+
+DEFAULT = Options()
+
+
+def reduced(rate: Decimal, reimbursement: bool, options: Options) -> Decimal:
+    """Art. 23(3) 少10%: ten points lower (default) or ×0.9 (relative) when settled by
+    reimbursement."""
+    if not reimbursement:
+        return rate
+    if options.reimbursement_reduction == "relative":
+        return rate * (1 - REIMB_CUT)
+    return rate - REIMB_CUT
 
 
 # ---------------------------------------------------------------- money
@@ -288,6 +322,25 @@ YTD_KEYS = {
 }
 
 
+def parse_ytd(y: Any) -> Ytd:
+    """A given ``ytd`` (§11): the year and the ledger."""
+    check_keys(y, YTD_KEYS, "ytd")
+    yr = y.get("year")
+    if isinstance(yr, bool) or not isinstance(yr, int):
+        raise InputError("ytd.year: expected an integer")
+    led: dict[str, Any] = {}
+    for key in ("basic_fund", "catastrophic_fund", "self_burden", "secondary_subsidy"):
+        led[key] = get_money(y, key, "ytd", required=True)
+    led["banded"] = get_money(y, "banded", "ytd", ZERO)
+    if led["basic_fund"] > CAP_B:
+        raise InputError("ytd.basic_fund: above the basic cap")
+    if led["catastrophic_fund"] > CAP_C:
+        raise InputError("ytd.catastrophic_fund: above the catastrophic cap")
+    if led["secondary_subsidy"] > SUB_CAP:
+        raise InputError("ytd.secondary_subsidy: above the subsidy cap")
+    return (yr, led)
+
+
 def parse_bundle(b: Any) -> Parsed:
     check_keys(b, {"person", "contributions", "ytd", "claims"}, "bundle")
     # person
@@ -345,23 +398,7 @@ def parse_bundle(b: Any) -> Parsed:
 
     # ytd
     y = b.get("ytd")
-    ytd: Ytd | None = None
-    if y is not None:
-        check_keys(y, YTD_KEYS, "ytd")
-        yr = y.get("year")
-        if isinstance(yr, bool) or not isinstance(yr, int):
-            raise InputError("ytd.year: expected an integer")
-        led: dict[str, Any] = {}
-        for key in ("basic_fund", "catastrophic_fund", "self_burden", "secondary_subsidy"):
-            led[key] = get_money(y, key, "ytd", required=True)
-        led["banded"] = get_money(y, "banded", "ytd", ZERO)
-        if led["basic_fund"] > CAP_B:
-            raise InputError("ytd.basic_fund: above the basic cap")
-        if led["catastrophic_fund"] > CAP_C:
-            raise InputError("ytd.catastrophic_fund: above the catastrophic cap")
-        if led["secondary_subsidy"] > SUB_CAP:
-            raise InputError("ytd.secondary_subsidy: above the subsidy cap")
-        ytd = (yr, led)
+    ytd = None if y is None else parse_ytd(y)
 
     # claims
     cl = b.get("claims")
@@ -507,17 +544,18 @@ def coverage(
 
 
 # ---------------------------------------------------------------- calendar (Art. 25)
+EMERGENCY_WORKING_DAYS = 3  # Art. 25: reported within three working days
+
+
 def emergency_deadline(admitted: date) -> date:
     d = admitted
     n = 0
-    while n < 3:
+    while n < EMERGENCY_WORKING_DAYS:
         d = d + timedelta(days=1)
         try:
-            wd = chinese_calendar.is_workday(d)
-        except NotImplementedError:
-            raise InputError(
-                f"date {d.isoformat()} outside the holiday calendar's coverage"
-            ) from None
+            wd = is_working_day(d)
+        except CoverageError as error:
+            raise InputError(str(error)) from None
         if wd:
             n += 1
     return d
@@ -528,13 +566,12 @@ def reason(code: str, article: int, item: int | None, message: str) -> dict[str,
     return {"code": code, "article": article, "item": item, "message": message}
 
 
-def route_terms(person: Person, k: Claim) -> Terms | None:
+def route_terms(person: Person, k: Claim, options: Options = DEFAULT) -> Terms | None:
     """returns (route_kind, deductible, rb, rc) or None if unreferred (no valid route).
     route_kind in local / referral / relocated_prov / relocated_local / emergency."""
     h = k["hospital"]
     region = h["region"]
     reimb = k["settlement"] == "reimbursement"
-    cut = REIMB_CUT if reimb else Decimal(0)
     if region == "local":
         return ("local", DED_LOCAL[h["level"]], *RATE_LOCAL)
     r = k["route"]
@@ -542,25 +579,45 @@ def route_terms(person: Person, k: Claim) -> Terms | None:
     if r == "referral" or r == "emergency":
         if ref_rates is None:
             return (r, DED_OUT, Decimal(0), Decimal(0))
-        return (r, DED_OUT, ref_rates[0] - cut, ref_rates[1] - cut)
+        return (
+            r,
+            DED_OUT,
+            reduced(ref_rates[0], reimb, options),
+            reduced(ref_rates[1], reimb, options),
+        )
     if r == "relocated":
         rs = person["relocated_since"]
         if rs is not None and rs <= k["admitted_on"]:
             if h["provincial"] and h["level"] == "tertiary":
                 rr = RATE_REF["in_province"]
-                return ("relocated_prov", DED_OUT, rr[0] - cut, rr[1] - cut)
+                return (
+                    "relocated_prov",
+                    DED_OUT,
+                    reduced(rr[0], reimb, options),
+                    reduced(rr[1], reimb, options),
+                )
             return ("relocated_local", DED_LOCAL[h["level"]], *RATE_LOCAL)
     return None
 
 
-def referral_terms(k: Claim) -> Terms:
+def referral_terms(k: Claim, options: Options = DEFAULT) -> Terms:
     """exception_approved: settled as a referral to the stay's region (Art. 23)."""
     region = k["hospital"]["region"]
     if region not in RATE_REF:  # abroad: rejected ABROAD anyway
         return ("referral_exception", DED_OUT, Decimal(0), Decimal(0))
-    cut = REIMB_CUT if k["settlement"] == "reimbursement" else Decimal(0)
+    reimb = k["settlement"] == "reimbursement"
     rr = RATE_REF[region]
-    return ("referral_exception", DED_OUT, rr[0] - cut, rr[1] - cut)
+    return (
+        "referral_exception",
+        DED_OUT,
+        reduced(rr[0], reimb, options),
+        reduced(rr[1], reimb, options),
+    )
+
+
+def overlap(low: Decimal, high: Decimal, start: Decimal, end: Decimal) -> Decimal:
+    """The length of [low, high] ∩ [start, end] (0 if none)."""
+    return max(min(high, end) - max(low, start), Decimal(0))
 
 
 def adjudicate(
@@ -570,6 +627,7 @@ def adjudicate(
     bstarts: list[BenefitRun],
     k: Claim,
     ledger: Ledger,
+    options: Options = DEFAULT,
 ) -> tuple[dict[str, Any], Ledger]:
     """pure: returns (result dict, new ledger)."""
     reasons: list[dict[str, Any]] = []
@@ -598,10 +656,10 @@ def adjudicate(
             reasons.append(reason("ACCIDENT_SCHEME", 22, None, "paid by accident insurance"))
         if not h["contracted"]:
             reasons.append(reason("NON_CONTRACTED", 31, 7, "non-contracted hospital"))
-        terms = route_terms(person, k)
+        terms = route_terms(person, k, options)
         if terms is None:
             if k["exception_approved"]:
-                terms = referral_terms(k)
+                terms = referral_terms(k, options)
             else:
                 reasons.append(
                     reason("UNREFERRED", 23, 4, "outside the region without a valid route")
@@ -650,20 +708,32 @@ def adjudicate(
         if inpatient:
             assert terms is not None  # an inpatient claim without terms was rejected above
             _, ded0, rb, rc = terms
-            if k["maternity"]:
-                ded0 = Decimal(0)
+            literal = options.maternity == "fund_pays_below_deductible"
+            if k["maternity"] and not literal:
+                ded0 = Decimal(0)  # Art. 20: 免起付线
             deductible = min(ded0, eligible).quantize(FEN)
             R = eligible - deductible
             room_b = CAP_B - ledger["basic_fund"]
             room_c = CAP_C - ledger["catastrophic_fund"]
-            if R * rb <= room_b:
-                basic = fen(R * rb)
-                used = Fraction(R)
+            below = ZERO
+            if k["maternity"] and literal:  # Art. 20 read literally: the fund pays below it
+                below = min(deductible, room_b)
+                room_b -= below
+            if options.cap_reading == "cumulative_bands":
+                low = ledger["banded"]
+                high = low + R
+                basic = min(fen(overlap(low, high, ZERO, CAP_B) * rb), room_b)
+                cat = min(fen(overlap(low, high, CAP_B, CAP_B + CAP_C) * rc), room_c)
             else:
-                basic = room_b
-                used = Fraction(room_b) / Fraction(rb)
-            R2 = Fraction(R) - used
-            cat = min(fen(R2 * Fraction(rc)), room_c)
+                if R * rb <= room_b:
+                    basic = fen(R * rb)
+                    used = Fraction(R)
+                else:
+                    basic = room_b
+                    used = Fraction(room_b) / Fraction(rb)
+                R2 = Fraction(R) - used
+                cat = min(fen(R2 * Fraction(rc)), room_c)
+            basic = basic + below
             other = ZERO
             banded_add = R
         else:
@@ -776,7 +846,7 @@ def zero_ledger() -> Ledger:
     }
 
 
-def process_bundle(parsed: Parsed) -> list[dict[str, Any]]:
+def process_bundle(parsed: Parsed, options: Options = DEFAULT) -> list[dict[str, Any]]:
     person, records, ytd, claims = parsed
     months = covered_months(records)
     bstarts = benefit_starts(records, months)
@@ -787,7 +857,7 @@ def process_bundle(parsed: Parsed) -> list[dict[str, Any]]:
     for k in sorted(claims, key=lambda c: (c["discharged_on"], c["admitted_on"], c["id"])):
         yr = k["discharged_on"].year
         led = ledgers.get(yr) or zero_ledger()
-        out, new = adjudicate(person, records, months, bstarts, k, led)
+        out, new = adjudicate(person, records, months, bstarts, k, led, options)
         ledgers[yr] = new
         outs.append(out)
     return outs
@@ -807,7 +877,9 @@ def extract_ids(b: Any) -> tuple[str | None, list[str]]:
     return pid, cids
 
 
-def adjudicate_lines(lines: Iterable[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def adjudicate_lines(
+    lines: Iterable[str], options: Options = DEFAULT
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Adjudicate JSON Lines input: (results in output order, error records).
 
     An error record is {"line": N, "message": ...} with N the 1-based line number.
@@ -832,7 +904,7 @@ def adjudicate_lines(lines: Iterable[str]) -> tuple[list[dict[str, Any]], list[d
                 if cid in seen_claims:
                     raise InputError(f"claim id {cid!r} already used on an earlier line")
             parsed = parse_bundle(b)
-            outs = process_bundle(parsed)  # may raise (calendar coverage)
+            outs = process_bundle(parsed, options)  # may raise (calendar coverage)
         except InputError as e:
             errors.append({"line": n, "message": str(e)})
             continue
@@ -844,21 +916,3 @@ def adjudicate_lines(lines: Iterable[str]) -> tuple[list[dict[str, Any]], list[d
             seen_claims.update(cids)
         results.extend(outs)
     return results, errors
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv if argv is None else argv
-    if len(args) != 2:
-        print("usage: python -m tests.reference.oracle IN.jsonl > OUT.jsonl", file=sys.stderr)
-        return 2
-    with open(args[1], encoding="utf-8") as fh:
-        results, errors = adjudicate_lines(fh)
-    for e in errors:
-        print(json.dumps(e, ensure_ascii=False), file=sys.stderr)
-    for o in results:
-        sys.stdout.write(json.dumps(o, ensure_ascii=False) + "\n")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
