@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from yzmedins import __version__
-from yzmedins.commands import adjudicate, clear, contributions, retirement, reverse
+from yzmedins.commands import adjudicate, clear, contributions, report, retirement, reverse
 from yzmedins.commands.common import EXIT_USAGE, UsageError
 from yzmedins.io.files import FileFailure
 
@@ -27,6 +27,7 @@ REGISTRATIONS: tuple[Callable[[Any], None], ...] = (
     retirement.register,
     reverse.register,
     clear.register,
+    report.register,
 )
 
 Command = Callable[[argparse.Namespace], int]

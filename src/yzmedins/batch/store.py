@@ -435,6 +435,42 @@ def person_year_records(
     return [stored_record(row) for row in rows]
 
 
+def record_lines(path: str, year: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """``(seq, line)`` of every record of the store at ``path`` (of ``year`` only, if given), in
+    the order they were made, read-only and without the run lock: one query, so one consistent
+    snapshot (a run that writes meanwhile waits to commit until it is read). A store that is
+    missing, not a ledger store or of another schema version is a :class:`StoreError`."""
+    if not os.path.isfile(path):
+        raise StoreError(f"cannot read {path}: no such ledger store")
+    try:
+        connection = _connect(os.path.realpath(path), read_only=True)
+    except sqlite3.Error as error:
+        raise StoreError(_describe(path, error, "read")) from None
+    try:
+        (version,) = connection.execute("PRAGMA user_version").fetchone()
+        if version == SCHEMA_VERSION - 1:
+            raise StoreError(
+                f"{path} has ledger schema version {version}: a run of `yzmedins adjudicate`, "
+                "`reverse` or `clear` on it migrates it; then report on it"
+            )
+        if version != SCHEMA_VERSION:
+            raise StoreError(f"{path}: not a yzmedins ledger database of schema {SCHEMA_VERSION}")
+        if year is None:
+            rows = connection.execute("SELECT seq, result FROM records ORDER BY seq")
+        else:
+            rows = connection.execute(
+                "SELECT seq, result FROM records WHERE year = ? ORDER BY seq", (year,)
+            )
+        for seq, result in rows:
+            if not isinstance(seq, int) or not isinstance(result, bytes):
+                raise StoreError(f"{path} is damaged (a record of the wrong type at {seq!r})")
+            yield seq, result
+    except sqlite3.Error as error:
+        raise StoreError(_describe(path, error, "read")) from None
+    finally:
+        connection.close()
+
+
 #: The columns of a ledger row after ``person_id``, in table order.
 _LEDGER_COLUMNS = (
     "year",
