@@ -246,7 +246,10 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "report.bin_persons": ("人数", "Persons"),
     "report.axis.yuan": ("金额（元）", "Amount (yuan)"),
     "report.axis.persons": ("人数（人）", "Persons"),
-    "report.chart.funds_by_month": ("各月基金支付（元）", "Funds paid by month of discharge (yuan)"),
+    "report.chart.funds_by_month": (
+        "各月基金支付（元）",
+        "Funds paid by month of discharge (yuan)",
+    ),
     "report.chart.by_rule": ("按适用规定的支付（元）", "Paid by rule applied (yuan)"),
     "report.chart.rejections": ("不予支付的医疗费（元）", "Billed and not paid, by reason (yuan)"),
     "report.chart.subsidy": ("二次补助分布（人）", "Secondary subsidy: persons by amount"),
