@@ -25,8 +25,10 @@ from yzmedins.commands.common import (
     EXIT_INPUT_ERRORS,
     EXIT_OK,
     UsageError,
+    add_excel_argument,
     add_output_arguments,
     add_policy_arguments,
+    check_excel,
     check_outputs,
     open_input,
     open_output,
@@ -53,10 +55,16 @@ def register(subparsers: Any) -> None:
     tables.add_argument("--persons", metavar="P.csv", help="persons table")
     tables.add_argument("--contributions", metavar="C.csv", help="contribution records table")
     tables.add_argument("--claims", metavar="K.csv", help="claims table")
+    tables.add_argument(
+        "--ignore-extra-columns",
+        action="store_true",
+        help="leave out columns the tables do not have (listed once on stderr) instead of refusing",
+    )
     add_output_arguments(parser, "results file (default stdout)")
     parser.add_argument(
         "--format", choices=["jsonl", "csv"], default="jsonl", help="results format (default jsonl)"
     )
+    add_excel_argument(parser)
     parser.add_argument(
         "--ledger",
         metavar="DB",
@@ -117,6 +125,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("tables need all three of --persons, --contributions and --claims")
     if not use_tables and not args.inputs:
         raise UsageError("no input: give INPUT files (- for stdin) or the three tables")
+    if args.ignore_extra_columns and not use_tables:
+        raise UsageError("--ignore-extra-columns applies to the tables (--persons ...)")
+    check_excel(args)
     inputs_read = [*(table_args if use_tables else args.inputs), *(args.policy or ())]
     check_outputs(
         inputs_read,
@@ -153,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
         if progress is not None:
             stack.callback(progress.close)
         if args.format == "csv":
-            out.write(csv_header())
+            out.write(csv_header(excel=args.excel))
         advance = (
             (lambda unit: progress.update(unit_size(unit))) if progress else (lambda unit: None)
         )
@@ -195,11 +206,20 @@ def _table_units(
     folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="yzmedins-tables-"))
     try:
         reader = read_tables(
-            args.persons, args.contributions, args.claims, folder, policies=policies
+            args.persons,
+            args.contributions,
+            args.claims,
+            folder,
+            policies=policies,
+            ignore_extra_columns=args.ignore_extra_columns,
         )
     except TableError as error:
         raise UsageError(str(error)) from None
     stack.callback(reader.close)
+    for path, columns in reader.extra_columns.items():
+        sys.stderr.write(
+            f"yzmedins: {path}: ignoring column(s) {', '.join(columns)} (--ignore-extra-columns)\n"
+        )
     summary.inputs.update(reader.rows_read)
 
     def count_rows() -> None:

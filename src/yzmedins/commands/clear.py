@@ -32,6 +32,7 @@ from yzmedins.commands.common import (
     UsageError,
     add_output_arguments,
     add_policy_arguments,
+    check_excel,
     check_outputs,
     open_output,
     policies_from_args,
@@ -142,6 +143,7 @@ def clear_person_year(
 
 
 def run(args: argparse.Namespace) -> int:
+    check_excel(args)
     check_outputs([*(args.policy or ())], [args.output, args.errors], store=args.ledger)
     policies = policies_from_args(args)
     csv = args.format == "csv"
@@ -156,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
             out = open_output(stack, args.output, sys.stdout.buffer)
             err = open_output(stack, args.errors, sys.stderr.buffer)
             if csv:
-                out.write(csv_header())
+                out.write(csv_header(excel=args.excel))
             pending = 0
             store.begin()
             for person_id in _persons(store, args.year, args.person):

@@ -58,6 +58,21 @@ def add_output_arguments(
     )
 
 
+def add_excel_argument(parser: argparse.ArgumentParser) -> None:
+    """``--excel``: CSV results that Excel opens as they are (with ``--format csv``)."""
+    parser.add_argument(
+        "--excel",
+        action="store_true",
+        help="with --format csv: begin with a UTF-8 byte order mark, so that Excel reads the "
+        "Chinese text (rows end in CRLF)",
+    )
+
+
+def check_excel(args: argparse.Namespace) -> None:
+    if args.excel and args.format != "csv":
+        raise UsageError("--excel applies to --format csv")
+
+
 def add_policy_arguments(parser: argparse.ArgumentParser, *, claims_readings: bool = True) -> None:
     """The parameter files and, for commands that settle claims, the readings of the ambiguous
     text (specification §5, §6); commands that settle no claim offer only ``--policy``."""

@@ -25,6 +25,7 @@ from yzmedins.commands.common import (
     EXIT_OK,
     UsageError,
     add_output_arguments,
+    check_excel,
     check_outputs,
     open_input,
     open_output,
@@ -128,6 +129,7 @@ def reverse_request(
 
 
 def run(args: argparse.Namespace) -> int:
+    check_excel(args)
     check_outputs(
         args.inputs,
         [args.output, args.errors, *([args.summary] if args.summary else [])],
@@ -142,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
         out = open_output(stack, args.output, sys.stdout.buffer)
         err = open_output(stack, args.errors, sys.stderr.buffer)
         if csv:
-            out.write(csv_header())
+            out.write(csv_header(excel=args.excel))
         try:
             _reverse_all(store, inputs, out, err, csv, counts)
         except StoreError as error:

@@ -11,7 +11,7 @@ import orjson
 
 from yzmedins.batch.store import LedgerStore, StoredRecord, StoreError, ledger_from_row
 from yzmedins.batch.summary import tally_of, tally_text
-from yzmedins.commands.common import UsageError
+from yzmedins.commands.common import UsageError, add_excel_argument
 from yzmedins.errors import InputError
 from yzmedins.io.csv_results import csv_row
 from yzmedins.io.jsonl import encode_result
@@ -26,6 +26,7 @@ def add_format_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format", choices=["jsonl", "csv"], default="jsonl", help="records format (default jsonl)"
     )
+    add_excel_argument(parser)
 
 
 def open_store(path: str) -> LedgerStore:
