@@ -258,6 +258,14 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "Every table's total equals the sum of the records read, to the fen; reversals and "
         "corrections count with their own amounts.",
     ),
+    "summary.new": ("本次新结算", "settled by this run"),
+    "summary.this_run": ("本次新结算合计", "this run's new settlements"),
+    "summary.year_to_date": (
+        "账本本年累计（含本次）",
+        "the ledger store's years to date (this run included)",
+    ),
+    "summary.ytd.persons": ("参保人", "persons"),
+    "summary.ytd.records": ("结算记录", "records"),
     "report.note.quantiles": (
         "分位数取最近秩（某一参保人的实际金额）。",
         "Quantiles are nearest-rank: each is the amount of one person.",

@@ -883,6 +883,44 @@ class LedgerStore:
             raise StoreError(_describe(self.path, error, "read")) from None
         return [row[0] for row in rows]
 
+    def year_to_date(self) -> dict[int, dict[str, int]]:
+        """Per year, what the store holds: person-years and records, and the sums of its
+        ledgers (basic and catastrophic fund, secondary subsidy, self-burden) in fen. Reads the
+        ledgers (a row per person-year) and the index of records by person-year, never the
+        records themselves."""
+        years: dict[int, dict[str, int]] = {}
+        try:
+            rows = self.connection.execute(
+                "SELECT year, basic_fund, catastrophic_fund, secondary_subsidy, self_burden "
+                "FROM ledgers"
+            )
+            for year, *amounts in rows:
+                figures = years.setdefault(
+                    year,
+                    dict.fromkeys(("persons", "records", "basic_fund", "catastrophic_fund",
+                                   "secondary_subsidy", "self_burden"), 0),
+                )  # fmt: skip
+                figures["persons"] += 1
+                for key, text in zip(
+                    ("basic_fund", "catastrophic_fund", "secondary_subsidy", "self_burden"),
+                    amounts,
+                    strict=True,
+                ):
+                    figures[key] += int(Decimal(text).scaleb(2))
+            counts = self.connection.execute(
+                "SELECT year, COUNT(*) FROM records INDEXED BY records_by_person_year GROUP BY year"
+            )
+            for year, count in counts:
+                if year in years:
+                    years[year]["records"] = count
+        except sqlite3.Error as error:
+            raise StoreError(_describe(self.path, error, "read")) from None
+        except (ArithmeticError, ValueError, TypeError) as error:
+            raise StoreError(
+                f"{self.path} is damaged ({error}): restore it from a backup"
+            ) from None
+        return years
+
     def close(self) -> None:
         try:
             self.connection.close()

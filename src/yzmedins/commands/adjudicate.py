@@ -38,6 +38,7 @@ from yzmedins.io.csv_results import csv_header
 from yzmedins.io.jsonl import ErrorRecord, read_lines, too_long
 from yzmedins.io.tables import TableError, read_tables
 from yzmedins.io.units import Unit
+from yzmedins.labels import LANGS
 from yzmedins.policy import PolicySet
 
 
@@ -80,6 +81,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--summary", metavar="FILE", help="write the run summary as JSON")
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="no progress bar and no summary table on stderr"
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGS,
+        default="en",
+        help="language of the summary table on stderr: en (default) or zh (中文)",
     )
     add_policy_arguments(parser)
     parser.set_defaults(run=run)
@@ -173,6 +180,8 @@ def run(args: argparse.Namespace) -> int:
             run_batch(
                 units, settings, Sinks(out, err, advance), summary, jobs=args.jobs, store=store
             )
+            if store is not None:
+                summary.year_to_date = store.year_to_date()
             out.flush()
             err.flush()
         except StoreError as error:  # from a worker's reads or the committer's writes
@@ -186,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
             summary_file = open_output(stack, args.summary, sys.stderr.buffer)
             summary_file.write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
     if not args.quiet:
-        sys.stderr.write(summary.table())
+        sys.stderr.write(summary.table(args.lang))
     return EXIT_INPUT_ERRORS if summary.errors else EXIT_OK
 
 
