@@ -31,9 +31,16 @@ CORE = (
     "yzmedins.calendar",
 )
 #: The shell: the command line, the batch machinery, the files of a run.
-SHELL = ("yzmedins.cli", "yzmedins.commands", "yzmedins.batch", "yzmedins.io.files")
-#: Libraries for the shell's work alone (a progress bar, processes, the ledger store).
-SHELL_LIBRARIES = ("tqdm", "multiprocessing", "sqlite3")
+SHELL = (
+    "yzmedins.cli",
+    "yzmedins.commands",
+    "yzmedins.batch",
+    "yzmedins.io.files",
+    "yzmedins.report",
+)
+#: Libraries for the shell's work alone (a progress bar, processes, the ledger store, the
+#: report's workbook).
+SHELL_LIBRARIES = ("tqdm", "multiprocessing", "sqlite3", "xlsxwriter")
 
 
 def _module_name(path: Path) -> str:

@@ -21,6 +21,7 @@ from yzmedins.commands import (
     audit,
     clear,
     contributions,
+    report,
     retirement,
     reverse,
     serve,
@@ -39,6 +40,7 @@ REGISTRATIONS: tuple[Callable[[Any], None], ...] = (
     slip.register,
     serve.register,
     audit.register,
+    report.register,
 )
 
 Command = Callable[[argparse.Namespace], int]

@@ -142,8 +142,8 @@ class Worker:
         ]
         part = Summary()
         for outcome in outcomes:
-            for tally in outcome.tallies:
-                part.add(tally)
+            for index, tally in enumerate(outcome.tallies):  # the reproduced ones come first
+                part.add(tally, reproduced=index < outcome.reproduced)
         return outcomes, part
 
     def _parse(self, unit: Item) -> Bundle | Outcome:
@@ -530,7 +530,6 @@ def run_batch(
                             sinks.errors.write(encode_error(record))
                         continue
                     summary.bundles += 1
-                    summary.reproduced += outcome.reproduced
                     sinks.results.writelines(outcome.lines)
                     if outcome.bundle_write is not None:
                         pending.append(outcome.bundle_write)
@@ -584,8 +583,8 @@ def _refuse_duplicates(
     for unit, outcome in zip(chunk, outcomes, strict=True):
         checked = _check_duplicates(unit, outcome, known_persons, known_claims)
         if checked is not outcome:  # refused after all: its results do not count
-            for tally in outcome.tallies:
-                summary.add(tally, -1)
+            for index, tally in enumerate(outcome.tallies):
+                summary.add(tally, -1, reproduced=index < outcome.reproduced)
         if outcome.person_id is not None:
             known_persons.add(outcome.person_id)
         known_claims.update(outcome.claim_ids)

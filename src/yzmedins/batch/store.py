@@ -459,6 +459,42 @@ def person_year_records(
     return [stored_record(row) for row in rows]
 
 
+def record_lines(path: str, year: int | None = None) -> Iterator[tuple[int, bytes]]:
+    """``(seq, line)`` of every record of the store at ``path`` (of ``year`` only, if given), in
+    the order they were made, read-only and without the run lock: one query, so one consistent
+    snapshot (a run that writes meanwhile waits to commit until it is read). A store that is
+    missing, not a ledger store or of another schema version is a :class:`StoreError`."""
+    if not os.path.isfile(path):
+        raise StoreError(f"cannot read {path}: no such ledger store")
+    try:
+        connection = _connect(os.path.realpath(path), read_only=True)
+    except sqlite3.Error as error:
+        raise StoreError(_describe(path, error, "read")) from None
+    try:
+        (version,) = connection.execute("PRAGMA user_version").fetchone()
+        if version == SCHEMA_VERSION - 1:
+            raise StoreError(
+                f"{path} has ledger schema version {version}: a run of `yzmedins adjudicate`, "
+                "`reverse` or `clear` on it migrates it; then report on it"
+            )
+        if version != SCHEMA_VERSION:
+            raise StoreError(f"{path}: not a yzmedins ledger database of schema {SCHEMA_VERSION}")
+        if year is None:
+            rows = connection.execute("SELECT seq, result FROM records ORDER BY seq")
+        else:
+            rows = connection.execute(
+                "SELECT seq, result FROM records WHERE year = ? ORDER BY seq", (year,)
+            )
+        for seq, result in rows:
+            if not isinstance(seq, int) or not isinstance(result, bytes):
+                raise StoreError(f"{path} is damaged (a record of the wrong type at {seq!r})")
+            yield seq, result
+    except sqlite3.Error as error:
+        raise StoreError(_describe(path, error, "read")) from None
+    finally:
+        connection.close()
+
+
 #: The columns of a ledger row after ``person_id``, in table order.
 _LEDGER_COLUMNS = (
     "year",
@@ -936,6 +972,44 @@ class LedgerStore:
         except sqlite3.Error as error:
             raise StoreError(_describe(self.path, error, "read")) from None
         return [row[0] for row in rows]
+
+    def year_to_date(self) -> dict[int, dict[str, int]]:
+        """Per year, what the store holds: person-years and records, and the sums of its
+        ledgers (basic and catastrophic fund, secondary subsidy, self-burden) in fen. Reads the
+        ledgers (a row per person-year) and the index of records by person-year, never the
+        records themselves."""
+        years: dict[int, dict[str, int]] = {}
+        try:
+            rows = self.connection.execute(
+                "SELECT year, basic_fund, catastrophic_fund, secondary_subsidy, self_burden "
+                "FROM ledgers"
+            )
+            for year, *amounts in rows:
+                figures = years.setdefault(
+                    year,
+                    dict.fromkeys(("persons", "records", "basic_fund", "catastrophic_fund",
+                                   "secondary_subsidy", "self_burden"), 0),
+                )  # fmt: skip
+                figures["persons"] += 1
+                for key, text in zip(
+                    ("basic_fund", "catastrophic_fund", "secondary_subsidy", "self_burden"),
+                    amounts,
+                    strict=True,
+                ):
+                    figures[key] += int(Decimal(text).scaleb(2))
+            counts = self.connection.execute(
+                "SELECT year, COUNT(*) FROM records INDEXED BY records_by_person_year GROUP BY year"
+            )
+            for year, count in counts:
+                if year in years:
+                    years[year]["records"] = count
+        except sqlite3.Error as error:
+            raise StoreError(_describe(self.path, error, "read")) from None
+        except (ArithmeticError, ValueError, TypeError) as error:
+            raise StoreError(
+                f"{self.path} is damaged ({error}): restore it from a backup"
+            ) from None
+        return years
 
     def close(self) -> None:
         try:

@@ -28,6 +28,7 @@ from yzmedins.commands.common import (
     add_format_argument,
     add_output_arguments,
     add_policy_arguments,
+    check_excel,
     check_outputs,
     codes_from_args,
     open_input,
@@ -38,6 +39,7 @@ from yzmedins.io.csv_results import csv_header
 from yzmedins.io.jsonl import ErrorRecord, read_lines, too_long
 from yzmedins.io.tables import TableError, read_tables
 from yzmedins.io.units import Unit
+from yzmedins.labels import LANGS
 from yzmedins.policy import PolicySet
 
 
@@ -55,6 +57,11 @@ def register(subparsers: Any) -> None:
     tables.add_argument("--persons", metavar="P.csv", help="persons table")
     tables.add_argument("--contributions", metavar="C.csv", help="contribution records table")
     tables.add_argument("--claims", metavar="K.csv", help="claims table")
+    tables.add_argument(
+        "--ignore-extra-columns",
+        action="store_true",
+        help="leave out columns the tables do not have (listed once on stderr) instead of refusing",
+    )
     add_output_arguments(parser, "results file (default stdout)")
     add_format_argument(parser, "results")
     parser.add_argument(
@@ -72,6 +79,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--summary", metavar="FILE", help="write the run summary as JSON")
     parser.add_argument(
         "-q", "--quiet", action="store_true", help="no progress bar and no summary table on stderr"
+    )
+    parser.add_argument(
+        "--lang",
+        choices=LANGS,
+        default="en",
+        help="language of the summary table on stderr: en (default) or zh (中文)",
     )
     add_policy_arguments(parser)
     parser.set_defaults(run=run)
@@ -117,6 +130,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("tables need all three of --persons, --contributions and --claims")
     if not use_tables and not args.inputs:
         raise UsageError("no input: give INPUT files (- for stdin) or the three tables")
+    if args.ignore_extra_columns and not use_tables:
+        raise UsageError("--ignore-extra-columns applies to the tables (--persons ...)")
+    check_excel(args)
     inputs_read = [
         *(table_args if use_tables else args.inputs),
         *(args.policy or ()),
@@ -158,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         if progress is not None:
             stack.callback(progress.close)
         if args.format == "csv":
-            out.write(csv_header())
+            out.write(csv_header(excel=args.excel))
         advance = (
             (lambda unit: progress.update(unit_size(unit))) if progress else (lambda unit: None)
         )
@@ -167,6 +183,8 @@ def run(args: argparse.Namespace) -> int:
             run_batch(
                 units, settings, Sinks(out, err, advance), summary, jobs=args.jobs, store=store
             )
+            if store is not None:
+                summary.year_to_date = store.year_to_date()
             out.flush()
             err.flush()
         except StoreError as error:  # from a worker's reads or the committer's writes
@@ -180,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
             summary_file = open_output(stack, args.summary, sys.stderr.buffer)
             summary_file.write(orjson.dumps(summary.to_json(), option=orjson.OPT_INDENT_2) + b"\n")
     if not args.quiet:
-        sys.stderr.write(summary.table())
+        sys.stderr.write(summary.table(args.lang))
     return EXIT_INPUT_ERRORS if summary.errors else EXIT_OK
 
 
@@ -200,11 +218,20 @@ def _table_units(
     folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="yzmedins-tables-"))
     try:
         reader = read_tables(
-            args.persons, args.contributions, args.claims, folder, policies=policies
+            args.persons,
+            args.contributions,
+            args.claims,
+            folder,
+            policies=policies,
+            ignore_extra_columns=args.ignore_extra_columns,
         )
     except TableError as error:
         raise UsageError(str(error)) from None
     stack.callback(reader.close)
+    for path, columns in reader.extra_columns.items():
+        sys.stderr.write(
+            f"yzmedins: {path}: ignoring column(s) {', '.join(columns)} (--ignore-extra-columns)\n"
+        )
     summary.inputs.update(reader.rows_read)
 
     def count_rows() -> None:

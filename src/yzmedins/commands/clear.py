@@ -33,6 +33,7 @@ from yzmedins.commands.common import (
     add_format_argument,
     add_output_arguments,
     add_policy_arguments,
+    check_excel,
     check_outputs,
     codes_from_args,
     open_output,
@@ -144,13 +145,14 @@ def clear_person_year(
 
 
 def run(args: argparse.Namespace) -> int:
+    check_excel(args)
     check_outputs(
         [*(args.policy or ()), *([args.nhsa_codes] if args.nhsa_codes else [])],
         [args.output, args.errors],
         store=args.ledger,
     )
     policies = policies_from_args(args)
-    form = RecordFormat(args.format, policies, codes_from_args(args))
+    form = RecordFormat(args.format, policies, codes_from_args(args), excel=args.excel)
     errors = corrections = cleared = 0
     with ExitStack() as stack:
         store = open_store(args.ledger)

@@ -59,6 +59,21 @@ def add_output_arguments(
     )
 
 
+def add_excel_argument(parser: argparse.ArgumentParser) -> None:
+    """``--excel``: CSV results that Excel opens as they are (with ``--format csv``)."""
+    parser.add_argument(
+        "--excel",
+        action="store_true",
+        help="with --format csv: begin with a UTF-8 byte order mark, so that Excel reads the "
+        "Chinese text (rows end in CRLF)",
+    )
+
+
+def check_excel(args: argparse.Namespace) -> None:
+    if args.excel and args.format != "csv":
+        raise UsageError("--excel applies to --format csv")
+
+
 #: Output formats of the commands that write records: the JSON record, its CSV row, or the
 #: national platform's settlement shape (specification §20).
 RECORD_FORMATS = ("jsonl", "csv", "nhsa")
@@ -78,6 +93,7 @@ def add_format_argument(parser: argparse.ArgumentParser, what: str = "records") 
         metavar="FILE",
         help="the platform's code list for --format nhsa (default: the bundled one)",
     )
+    add_excel_argument(parser)
 
 
 def codes_from_args(args: argparse.Namespace) -> NhsaCodes | None:

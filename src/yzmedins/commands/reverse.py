@@ -27,6 +27,7 @@ from yzmedins.commands.common import (
     add_format_argument,
     add_output_arguments,
     add_policy_arguments,
+    check_excel,
     check_outputs,
     codes_from_args,
     open_input,
@@ -133,13 +134,16 @@ def reverse_request(
 
 
 def run(args: argparse.Namespace) -> int:
+    check_excel(args)
     check_outputs(
         [*args.inputs, *(args.policy or ()), *([args.nhsa_codes] if args.nhsa_codes else [])],
         [args.output, args.errors, *([args.summary] if args.summary else [])],
         store=args.ledger,
     )
     counts = {"requests": 0, "reversed": 0, "already_reversed": 0, "errors": 0}
-    form = RecordFormat(args.format, policies_from_args(args), codes_from_args(args))
+    form = RecordFormat(
+        args.format, policies_from_args(args), codes_from_args(args), excel=args.excel
+    )
     with ExitStack() as stack:
         store = open_store(args.ledger)
         stack.callback(store.close)

@@ -53,9 +53,10 @@ class RecordFormat:
     name: str
     policies: PolicySet
     codes: NhsaCodes | None = None
+    excel: bool = False  # csv: a byte order mark first (--excel)
 
     def header(self) -> bytes:
-        return csv_header() if self.name == "csv" else b""
+        return csv_header(excel=self.excel) if self.name == "csv" else b""
 
     def line(self, line: bytes, earlier: Sequence[ClaimResult] = ()) -> bytes:
         """The output of a record's stored JSON ``line``; ``earlier``: the claim's records

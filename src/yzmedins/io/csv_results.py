@@ -64,9 +64,14 @@ def _encode(cells: list[Any]) -> bytes:
     return _buffer.getvalue().encode()
 
 
-def csv_header() -> bytes:
-    """The header row."""
-    return _encode(list(CSV_COLUMNS))
+#: The UTF-8 byte order mark: Excel reads a CSV file as UTF-8 only when it begins with one
+#: (otherwise in the system's code page, GBK on Chinese Windows, and the text is garbled).
+BOM = b"\xef\xbb\xbf"
+
+
+def csv_header(*, excel: bool = False) -> bytes:
+    """The header row; with ``excel``, after a UTF-8 byte order mark (``--excel``)."""
+    return (BOM if excel else b"") + _encode(list(CSV_COLUMNS))
 
 
 def _cell(key: str, value: Any) -> Any:

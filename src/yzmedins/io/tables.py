@@ -233,6 +233,23 @@ def _column_of(table: _Table, field: str | None) -> str:
     return column_of(name, WHOLE_COLUMNS[table.label])
 
 
+def _gbk_problem(path: str, text: str, row: int) -> TableError | None:
+    """The one error of a file that is not UTF-8 but reads as GBK (GB18030): what Excel on
+    Chinese Windows saves as "CSV". None when ``text`` (decoded with ``surrogateescape``) is not
+    GBK either: then only its row is wrong."""
+    try:
+        text.encode("utf-8", "surrogateescape").decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+    where = "the header row" if row == 1 else f"row {row}"
+    return TableError(
+        f"{path}: {where} is not UTF-8 text; the file looks encoded as GBK (GB18030), as Excel "
+        "on Chinese Windows saves CSV. Tables must be UTF-8: convert it with "
+        f"`iconv -f GB18030 -t UTF-8 {path} > converted.csv`, or save it from Excel as "
+        '"CSV UTF-8 (Comma delimited)"'
+    )
+
+
 def _readable(text: str) -> str:
     """``text`` with every byte that was not UTF-8 shown as U+FFFD."""
     return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -271,18 +288,30 @@ _WALKED = partial(tuple.__new__, _Walked)
 class _Stager:
     """Checks the rows of one file against its header and turns each into a :class:`_Staged`."""
 
-    def __init__(self, table: _Table, tag: int, path: str, header: list[str]) -> None:
-        self.table, self.tag = table, tag
+    def __init__(
+        self, table: _Table, tag: int, path: str, header: list[str], ignore_extra: bool = False
+    ) -> None:
+        self.table, self.tag, self.path = table, tag, path
         self.width = len(header)
+        #: Columns of the header that no table has, ignored (``--ignore-extra-columns``).
+        self.extra: list[str] = []
+        if _NOT_UTF8.search("\x00".join(header)):
+            problem = _gbk_problem(path, "\x00".join(header), 1)
+            if problem is not None:
+                raise problem
         seen: set[str] = set()
         for name in header:
             if name in seen:
                 raise TableError(f"{path}: column {name!r} appears twice in the header")
             if name not in table.columns:
+                if ignore_extra:
+                    self.extra.append(_readable(name))
+                    seen.add(name)
+                    continue
                 allowed = ", ".join(table.columns)
                 raise TableError(
                     f"{path}: unknown column {name!r} in the {table.label} header "
-                    f"(allowed: {allowed})"
+                    f"(allowed: {allowed}; --ignore-extra-columns ignores other columns)"
                 )
             seen.add(name)
         missing = [name for name in table.required if name not in seen]
@@ -294,7 +323,11 @@ class _Stager:
         self.header = header
         self.key_index = header.index(table.key)
         self.id_index = header.index("id") if tag == _CLAIMS else None
-        columns = [(index, name, table.columns[name]) for index, name in enumerate(header)]
+        columns = [
+            (index, name, table.columns[name])
+            for index, name in enumerate(header)
+            if name in table.columns
+        ]
         self.plan = [
             (index, column.group, column.key, column.convert, name)
             for index, name, column in columns
@@ -305,6 +338,9 @@ class _Stager:
         table = self.table
         key = cells[self.key_index] if self.key_index < len(cells) else ""
         if _NOT_UTF8.search("\x00".join(cells)):
+            problem = _gbk_problem(self.path, "\x00".join(cells), row)
+            if problem is not None:
+                raise problem
             name = next(
                 (n for n, c in zip(self.header, cells, strict=False) if _NOT_UTF8.search(c)), None
             )
@@ -396,11 +432,16 @@ class TableReader:
     the reader is iterated). Close it (or use it as a context manager) to delete the database.
     """
 
-    def __init__(self, files: tuple[str, str, str], database: str) -> None:
+    def __init__(
+        self, files: tuple[str, str, str], database: str, ignore_extra: bool = False
+    ) -> None:
         self.files = files
         self.database = database
         self.connection = sqlite3.connect(database)
         self.counts = {path: RowCounts() for path in files}
+        self.ignore_extra = ignore_extra
+        #: The columns of each file that no table has, ignored (``--ignore-extra-columns``).
+        self.extra_columns: dict[str, list[str]] = {}
 
     @property
     def rows_read(self) -> dict[str, int]:
@@ -422,7 +463,9 @@ class TableReader:
                     raise TableError(f"{path}: the file is empty (no header row)")
                 if lines.overlong:
                     raise TableError(f"{path}: {_TOO_LONG.replace('row', 'header row', 1)}")
-                stager = _Stager(_TABLES[tag], tag, path, header)
+                stager = _Stager(_TABLES[tag], tag, path, header, self.ignore_extra)
+                if stager.extra:
+                    self.extra_columns[path] = stager.extra
                 batch: list[_Staged] = []
                 row = 1
                 while True:
@@ -572,17 +615,21 @@ def read_tables(
     workdir: str,
     *,
     policies: PolicySet | None = None,
+    ignore_extra_columns: bool = False,
 ) -> TableReader:
     """Stage the three CSV files (UTF-8, header row, optional BOM) into a SQLite database in
     ``workdir`` and return the reader over them (docs/tables.md).
 
-    Raises :class:`TableError` for a file that cannot be read or whose header is wrong. With
+    Raises :class:`TableError` for a file that cannot be read, whose header is wrong, or that
+    is GBK rather than UTF-8 (one error for the file, not one per row). With
+    ``ignore_extra_columns``, a header column that no table has is left out (its cells are not
+    read) and listed in ``extra_columns`` instead of refusing the file. With
     ``policies``, a person row's ytd columns are also checked against the annual caps (otherwise
     that check happens when the bundle is parsed, failing all the person's claim rows).
     """
     handle, database = tempfile.mkstemp(prefix="tables-", suffix=".sqlite", dir=workdir)
     os.close(handle)
-    reader = TableReader((persons, contributions, claims), database)
+    reader = TableReader((persons, contributions, claims), database, ignore_extra_columns)
     try:
         reader.stage(policies)
     except BaseException:
