@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -416,3 +418,17 @@ def test_schemathesis_no_server_error_and_every_answer_matches(server: Server) -
             case.call_and_validate(base_url=server.url)
 
         check()
+
+
+def test_the_example_his_client_runs_against_the_service(server: Server) -> None:
+    """examples/his_client.py: pre-settle, settle, retry with the same msgid, accumulators, 冲正."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "his_client.py"), server.url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert "2304 settlement: K0001/1 fund 9630.0 patient pays 2370.0" in done.stdout
+    assert "the same msgid again returns the same answer: True" in done.stdout
+    assert "2601 冲正: 0 K0001/2" in done.stdout
