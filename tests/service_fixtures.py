@@ -3,6 +3,7 @@ it with the standard library only)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -57,6 +58,24 @@ class Server:
                 return answer.status, answer.read()
         except urllib.error.HTTPError as error:
             return error.code, error.read()
+
+    def post_oversized(self, body: bytes) -> tuple[int, bytes]:
+        """POST a body the server refuses before reading it all: it may answer and close while
+        the body is still being sent, so read its answer whatever happened to the sending."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=30) as connection:
+            head = (
+                f"POST / HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+                f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"
+            ).encode()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                connection.sendall(head + body)
+            received = b""
+            with contextlib.suppress(ConnectionResetError):
+                while chunk := connection.recv(65536):
+                    received += chunk
+        status_line, _, rest = received.partition(b"\r\n")
+        _, _, payload = rest.partition(b"\r\n\r\n")
+        return int(status_line.split()[1]), payload
 
     def kill(self) -> None:
         """``kill -9``: no shutdown, no flush."""

@@ -316,8 +316,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def test_http_statuses_all_carry_an_answer_envelope(server: Server) -> None:
     status, body = server.post(b"{not json")
     assert status == 400 and orjson.loads(body)["infcode"] == "-1"
-    status, body = server.post(b'{"infno": "5206", "msgid": "big", "input": {"x": "' + b"x" * (
-        1 << 20) + b'"}}')  # fmt: skip
+    status, body = server.post_oversized(
+        b'{"infno": "5206", "msgid": "big", "input": {"x": "' + b"x" * (1 << 20) + b'"}}'
+    )
     assert status == 413 and orjson.loads(body)["infcode"] == "-1"
     status, body = server.post(
         {"infno": "5206", "msgid": "h1", "input": {"psn_no": "P", "year": 2019}}

@@ -849,10 +849,15 @@ class LedgerStore:
         return tuple(row)
 
     def append(
-        self, person_id: str, records: Sequence[NewRecord], row: LedgerRow, read: LedgerRow
+        self,
+        person_id: str,
+        records: Sequence[NewRecord],
+        row: LedgerRow,
+        read: LedgerRow | None,
     ) -> None:
-        """Append ``records`` of a person and move its ledger row from ``read`` to ``row``,
-        inside the open transaction; a row no longer as read is a :class:`StoreError`."""
+        """Append ``records`` of a person and move its ledger row from ``read`` to ``row`` (or
+        insert ``row`` when ``read`` is None: the store held no such person-year), inside the
+        open transaction; a row no longer as read is a :class:`StoreError`."""
         connection = self.connection
         try:
             connection.executemany(
@@ -862,7 +867,13 @@ class LedgerStore:
                     for setl_id, claim_id, year, kind, digest, result, tally, content in records
                 ],
             )
-            changed = connection.execute(_UPDATE_LEDGER, (*row[1:6], person_id, *read)).rowcount
+            if read is None:
+                connection.execute(
+                    "INSERT INTO ledgers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (person_id, *row)
+                )
+                changed = 1
+            else:
+                changed = connection.execute(_UPDATE_LEDGER, (*row[1:6], person_id, *read)).rowcount
         except sqlite3.IntegrityError:
             raise StoreError(
                 f"{self.path}: a record of person {person_id!r} was recorded by another writer"
@@ -915,31 +926,6 @@ class LedgerStore:
         with contextlib.suppress(sqlite3.Error):
             self.connection.execute("ROLLBACK TO message")
             self.connection.execute("RELEASE message")
-
-    def settle_write(
-        self, person_id: str, record: NewRecord, row: LedgerRow, read: LedgerRow | None
-    ) -> None:
-        """Append a settlement and set its person-year's ledger to ``row`` (inserted when it
-        was read as absent), inside the open transaction; a :class:`StoreError` when the row
-        is no longer as read."""
-        if read is not None:
-            self.append(person_id, [record], row, read)
-            return
-        setl_id, claim_id, year, kind, digest, result, tally, content = record
-        try:
-            self.connection.execute(
-                "INSERT INTO ledgers VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (person_id, *row)
-            )
-            self.connection.execute(
-                _INSERT_RECORD,
-                (setl_id, claim_id, person_id, year, kind, digest, result, tally, content),
-            )
-        except sqlite3.IntegrityError:
-            raise StoreError(
-                f"{self.path}: a record of person {person_id!r} was recorded by another writer"
-            ) from None
-        except sqlite3.Error as error:
-            raise StoreError(_describe(self.path, error, "write")) from None
 
     def claim_records(self, claim_ids: Iterable[str]) -> dict[str, list[StoredRecord]]:
         try:

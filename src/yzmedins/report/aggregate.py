@@ -23,26 +23,11 @@ from typing import Protocol
 
 import attrs
 
-from yzmedins.model import AppliedRule, ClaimResult, ClaimStatus, RecordKind
+from yzmedins.model import AMOUNT_FIELDS, AppliedRule, ClaimResult, ClaimStatus, RecordKind
 from yzmedins.money import round_fen, round_fen_exact
 
 #: Every amount of a record, in the order of the result line.
-AMOUNTS = (
-    "total",
-    "full_self_pay",
-    "pre_self_pay",
-    "eligible",
-    "deductible",
-    "basic_fund",
-    "catastrophic_fund",
-    "other_fund",
-    "secondary_subsidy",
-    "fund_total",
-    "personal_cash",
-    "self_burden",
-    "in_scope_self_burden",
-    "banded",
-)
+AMOUNTS = AMOUNT_FIELDS
 #: The dimensions of a group, in order: settlement year, month of discharge (0: not recorded),
 #: applied rule, hospital level, region, settlement, category ("" where a record has none).
 DIMENSIONS = (

@@ -289,7 +289,7 @@ class Desk:
 
     def _settle(self, body: Any) -> tuple[bytes, str, None]:
         result, line, (person_id, row, ledger, read) = self._settlement(body)
-        self.store.settle_write(person_id, row, ledger, read)
+        self.store.append(person_id, [row], ledger, read)
         return _record_and_shape(line, self._shape(result, [])), result.setl_id, None
 
     # 2305 and 2601: reversals.
