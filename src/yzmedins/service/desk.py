@@ -243,11 +243,10 @@ class Desk:
         records = self.store.claim_records([claim.id]).get(claim.id, [])
         if records and records[0].person_id != person.id:
             raise Refused("input.claim.id: this claim was settled for another person")
-        current = in_effect(records)
-        if current is not None:
+        if in_effect(records) is not None:
             raise Refused(
-                f"input.claim.id: settlement {current.setl_id} of this claim is in effect; "
-                "reverse it (2305) before settling the claim again"
+                "input.claim.id: a settlement of this claim is in effect; reverse it (2305) "
+                "before settling the claim again"
             )
         year = claim.discharged_on.year
         read = self.store.ledger_row(person.id, year)
