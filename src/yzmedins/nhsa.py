@@ -52,6 +52,7 @@ __all__ = [
     "nhsa_line",
     "nhsa_shape",
     "rate_text",
+    "rates_key",
 ]
 
 #: A record's shape: ``{"setlinfo": {...}, "setldetail": [{...}, ...]}``; amounts are ``Decimal``.
@@ -98,6 +99,14 @@ _RATES_KEY = {
     AppliedRule.REFERRAL_IN_PROVINCE: "rates.in_province",
     AppliedRule.REFERRAL_OUT_OF_PROVINCE: "rates.out_of_province",
 }
+
+
+def rates_key(rule: AppliedRule) -> str:
+    """The policy parameters (``rates.local`` …) of the rates a rule applied; a special
+    outpatient or rejected record's are the local ones (it applied none)."""
+    return _RATES_KEY.get(rule, "rates.local")
+
+
 _CIVIL_SERVANT_FLAG = "civil_servant_subsidy"
 
 
@@ -230,7 +239,7 @@ def _fund_articles(record: ClaimResult, policy: Policy) -> tuple[str, str, str]:
     subsidy = f"{article_zh(policy.cite('subsidy.rate').article)} {rate_text(policy.subsidy_rate)}"
     if record.applied_rule is AppliedRule.SPECIAL_OUTPATIENT:
         return article_zh(ART_SPECIAL_DISEASE), "", subsidy
-    key = _RATES_KEY.get(record.applied_rule, "rates.local")
+    key = rates_key(record.applied_rule)
     basic = article_zh(policy.cite(f"{key}.basic").article)
     catastrophic = article_zh(policy.cite(f"{key}.catastrophic").article)
     return (

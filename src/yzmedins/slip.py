@@ -24,7 +24,7 @@ from wcwidth import wcswidth
 from yzmedins.engine import ART_CATALOGUE_SCOPE, ART_PERSONAL_SHARE, ART_SPECIAL_DISEASE
 from yzmedins.labels import article_zh, both, label, reason_zh
 from yzmedins.model import AppliedRule, ClaimResult, RecordKind
-from yzmedins.nhsa import policy_of, rate_text
+from yzmedins.nhsa import policy_of, rate_text, rates_key
 from yzmedins.policy import Policy, PolicySet, default_policies
 
 __all__ = ["Slip", "SlipLine", "amount_text", "make_slip", "slip_text", "slips_html"]
@@ -74,10 +74,7 @@ def _articles(record: ClaimResult, policy: Policy) -> dict[str, int | None]:
     """The article behind each amount of the slip, as the engine's trace cites them."""
     rule = record.applied_rule
     special = rule is AppliedRule.SPECIAL_OUTPATIENT
-    key = {
-        AppliedRule.REFERRAL_IN_PROVINCE: "rates.in_province",
-        AppliedRule.REFERRAL_OUT_OF_PROVINCE: "rates.out_of_province",
-    }.get(rule, "rates.local")
+    key = rates_key(rule)
     if record.maternity:
         deductible: int | None = policy.cite("options.maternity").article
     elif special:
