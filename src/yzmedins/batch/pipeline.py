@@ -44,10 +44,10 @@ from yzmedins.batch.store import (
 from yzmedins.batch.summary import Summary, Tally, tally_from_text, tally_of, tally_text
 from yzmedins.engine import PersonHistory, settle_sequence
 from yzmedins.errors import InputError
-from yzmedins.io.codec import parse_bundle, readable_ids, result_to_json
+from yzmedins.io.codec import TraceLevel, parse_bundle, readable_ids, result_to_json, trace_at
 from yzmedins.io.contents import settled_writer
 from yzmedins.io.csv_results import csv_row
-from yzmedins.io.jsonl import ErrorRecord, decode_line, encode_error, encode_result
+from yzmedins.io.jsonl import ErrorRecord, decode_line, encode_error, encode_json, encode_result
 from yzmedins.io.records import record_from_json
 from yzmedins.io.units import Unit
 from yzmedins.model import Bundle, Claim, ClaimResult, Ledger
@@ -78,6 +78,7 @@ class Settings:
     format: str = "jsonl"  # jsonl, csv or nhsa
     store_path: str | None = None
     codes: NhsaCodes | None = None  # --format nhsa: the code list (None: the bundled one)
+    trace: TraceLevel = TraceLevel.FULL  # of the result lines (the store keeps full lines)
 
 
 @attrs.frozen
@@ -119,10 +120,13 @@ class Worker:
         self.recorded: dict[str, list[StoredRecord]] = {}
         self.states: dict[str, PersonState] = {}
         #: A settlement's output line in the run's format; None: its JSON line.
+        trace = settings.trace
         self.convert: Callable[[ClaimResult], bytes] | None = {
-            "csv": lambda result: csv_row(result_to_json(result)),
+            "csv": lambda result: csv_row(result_to_json(result, trace)),
             "nhsa": self._nhsa,
         }.get(settings.format)
+        if self.convert is None and trace is not TraceLevel.FULL:
+            self.convert = lambda result: encode_result(result, trace)
 
     def run(self, units: list[Item]) -> ChunkOutcome:
         """The outcomes of a chunk, in order, and the summary of their results; with a store,
@@ -296,9 +300,13 @@ class Worker:
     def _reproduce(self, record: StoredRecord) -> bytes:
         if self.convert is None:
             return record.result
+        if self.settings.format == "nhsa":
+            return self.convert(record_from_json(orjson.loads(record.result)))
+        value = orjson.loads(record.result)
+        value["trace"] = trace_at(value["trace"], self.settings.trace)
         if self.settings.format == "csv":
-            return csv_row(orjson.loads(record.result))
-        return self.convert(record_from_json(orjson.loads(record.result)))
+            return csv_row(value)
+        return encode_json(value)
 
 
 _WORKER: Worker | None = None

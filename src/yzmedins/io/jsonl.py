@@ -16,7 +16,7 @@ import attrs
 import orjson
 
 from yzmedins.errors import InputError
-from yzmedins.io.codec import result_to_json, shown
+from yzmedins.io.codec import TraceLevel, result_to_json, shown
 from yzmedins.io.files import FileFailure
 from yzmedins.limits import MAX_LINE_BYTES
 from yzmedins.model import ClaimResult
@@ -166,9 +166,9 @@ def encode_json(value: Any) -> bytes:
     return orjson.dumps(value) + b"\n"
 
 
-def encode_result(result: ClaimResult) -> bytes:
-    """A result line (specification §11)."""
-    return encode_json(result_to_json(result))
+def encode_result(result: ClaimResult, trace: TraceLevel = TraceLevel.FULL) -> bytes:
+    """A result line (specification §12), its trace at the level asked (§25)."""
+    return orjson.dumps(result_to_json(result, trace)) + b"\n"
 
 
 def encode_error(error: ErrorRecord) -> bytes:
