@@ -49,6 +49,7 @@ from yzmedins.io.contents import settled_writer
 from yzmedins.io.csv_results import csv_row
 from yzmedins.io.jsonl import ErrorRecord, decode_line, encode_error, encode_json, encode_result
 from yzmedins.io.records import record_from_json
+from yzmedins.io.typed import fast_bundle
 from yzmedins.io.units import Unit
 from yzmedins.model import Bundle, Claim, ClaimResult, Ledger
 from yzmedins.nhsa import NhsaCodes, nhsa_line, nhsa_shape
@@ -154,6 +155,10 @@ class Worker:
         if isinstance(unit, ErrorRecord):
             return Outcome(errors=(unit,))
         value = unit.value
+        if isinstance(value, bytes):
+            bundle = fast_bundle(value, self.settings.policies)
+            if bundle is not None:
+                return bundle
         try:
             if isinstance(value, bytes | str):
                 value = decode_line(value)
