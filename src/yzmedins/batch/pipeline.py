@@ -47,7 +47,7 @@ from yzmedins.errors import InputError
 from yzmedins.io.codec import TraceLevel, parse_bundle, readable_ids, result_to_json, trace_at
 from yzmedins.io.contents import settled_writer
 from yzmedins.io.csv_results import csv_row
-from yzmedins.io.jsonl import ErrorRecord, decode_line, encode_error, encode_json, encode_result
+from yzmedins.io.jsonl import ErrorRecord, decode_line, encode_error, encode_json, encode_settled
 from yzmedins.io.records import record_from_json
 from yzmedins.io.typed import fast_bundle
 from yzmedins.io.units import Unit
@@ -127,7 +127,7 @@ class Worker:
             "nhsa": self._nhsa,
         }.get(settings.format)
         if self.convert is None and trace is not TraceLevel.FULL:
-            self.convert = lambda result: encode_result(result, trace)
+            self.convert = lambda result: encode_settled(result, trace)
 
     def run(self, units: list[Item]) -> ChunkOutcome:
         """The outcomes of a chunk, in order, and the summary of their results; with a store,
@@ -185,7 +185,7 @@ class Worker:
 
     def _line(self, result: ClaimResult) -> bytes:
         if self.convert is None:
-            return encode_result(result)
+            return encode_settled(result)
         return self.convert(result)
 
     def _nhsa(self, result: ClaimResult) -> bytes:
@@ -265,7 +265,7 @@ class Worker:
         claims = {claim.id: claim for _, claim in new}
         write_content = settled_writer(bundle.person, bundle.contributions)
         for result in results:
-            json_line = encode_result(result)
+            json_line = encode_settled(result)
             tally = tally_of(result)
             lines.append(json_line if self.convert is None else self.convert(result))
             tallies.append(tally)
