@@ -16,7 +16,8 @@ its rounds:
 
 then the targets of issue 14: ``--jobs 2 --trace full`` ≤ 3× the floor, ``--jobs 2 --trace
 none`` ≤ 4× the input-only floor, ``--ledger`` ≤ 1.3× the same run without; and the real-time
-call ``adjudicate_claim``: median and p99 over 5,000 calls.
+call ``adjudicate_claim``: median and p99 over 5,000 calls; and one worker's edges per claim,
+the codec against msgspec (the figures of docs/dependencies.md).
 
 A script, not a test: figures depend on the machine and on what else runs on it.
 """
@@ -38,6 +39,11 @@ import orjson
 
 from bench_adjudicate import latency
 from generate import write
+from yzmedins.engine import PersonHistory, settle_in_order
+from yzmedins.io.codec import parse_bundle
+from yzmedins.io.jsonl import decode_line, encode_result, encode_settled
+from yzmedins.io.typed import fast_bundle
+from yzmedins.policy import default_policies
 
 #: Each run of adjudicate measured: its label and its options.
 CONFIGURATIONS: list[tuple[str, list[str]]] = [
@@ -102,6 +108,37 @@ def adjudicate(source: Path, folder: Path, options: list[str]) -> tuple[float, f
     return float(elapsed), float(peak)
 
 
+def edges(lines: list[bytes], rounds: int) -> None:
+    """One worker's two edges per claim, each way in turn: reading a line (the codec's way,
+    ``decode_line`` + ``parse_bundle``, against the typed way) and writing a result line
+    (``encode_result``, orjson on a dict, against ``encode_settled``, msgspec)."""
+    policies = default_policies()
+    bundles = [parse_bundle(decode_line(line), policies) for line in lines]
+    results = [
+        result
+        for bundle in bundles
+        for result in settle_in_order(
+            PersonHistory(bundle.person, bundle.contributions), bundle.claims, bundle.ytd, policies
+        )
+    ]
+    claims = len(results)
+    timings: dict[str, list[float]] = {}
+    ways: list[tuple[str, Callable[[], object]]] = [
+        ("read, codec", lambda: [parse_bundle(decode_line(line), policies) for line in lines]),
+        ("read, typed (msgspec)", lambda: [fast_bundle(line, policies) for line in lines]),
+        ("write, orjson on a dict", lambda: [encode_result(result) for result in results]),
+        ("write, msgspec", lambda: [encode_settled(result) for result in results]),
+    ]
+    for _ in range(rounds):
+        for label, way in ways:
+            start = time.perf_counter()
+            way()
+            timings.setdefault(label, []).append(time.perf_counter() - start)
+    for label, _ in ways:
+        per_claim = statistics.median(timings[label]) / claims * 1e6
+        print(f"one worker, {label:<24} {per_claim:5.1f} µs per claim")
+
+
 def main(claims: int, rounds: int) -> None:
     with tempfile.TemporaryDirectory(prefix="yzmedins-throughput-") as name:
         folder = Path(name)
@@ -152,7 +189,9 @@ def main(claims: int, rounds: int) -> None:
             verdict = "met" if ratio <= target else f"missed by {ratio / target:.2f}×"
             print(f"target {label:<42} {ratio:5.2f} (≤ {target}: {verdict})")
         with open(source, "rb") as handle:
-            latency([line.rstrip(b"\n") for line in itertools.islice(handle, 5000)])
+            first = [line.rstrip(b"\n") for line in itertools.islice(handle, 20_000)]
+        edges(first, rounds)
+        latency(first[:5000])
 
 
 if __name__ == "__main__":
