@@ -32,6 +32,7 @@ from yzmedins.model import (
     RouteKind,
     Settlement,
     Status,
+    StepCode,
     TraceStep,
     adjudication_order,
 )
@@ -102,6 +103,7 @@ def _in_force_step(policy: Policy, year: int) -> TraceStep:
         policy.cite("in_force.from").article,
         f"{policy.document} in force {policy.in_force_from.isoformat()}.."
         f"{policy.in_force_to.isoformat()}; settlement year {year}",
+        code=StepCode.IN_FORCE,
     )
 
 
@@ -180,6 +182,7 @@ def settle(
             ART_SPECIAL_DISEASE if routing is None else ART_PERSONAL_SHARE,
             "personal cash = total − fund total",
             personal_cash,
+            code=StepCode.PERSONAL_CASH,
         )
     )
     after = ledger_after(
@@ -237,7 +240,11 @@ def _coverage(
         reasons.append(reason(NOT_INSURED, decision.explanation))
     else:
         trace.append(
-            TraceStep(policy.cite("coverage.waiting_months").article, decision.explanation)
+            TraceStep(
+                policy.cite("coverage.waiting_months").article,
+                decision.explanation,
+                code=StepCode.COVERED,
+            )
         )
     return reasons
 
@@ -257,13 +264,17 @@ def _funds_paid(
             ART_CATALOGUE_SCOPE,
             "eligible (政策范围内费用) = total − full_self_pay − pre_self_pay",
             eligible,
+            code=StepCode.ELIGIBLE,
         )
     )
     if routing is None:
         other = claim.other_fund if claim.other_fund is not None else ZERO
         trace.append(
             TraceStep(
-                ART_SPECIAL_DISEASE, "special outpatient: paid under special-disease rules", other
+                ART_SPECIAL_DISEASE,
+                "special outpatient: paid under special-disease rules",
+                other,
+                code=StepCode.SPECIAL_OUTPATIENT,
             )
         )
         return attrs.evolve(_NOTHING_PAID, other_fund=other)
@@ -285,7 +296,13 @@ def _special_groups(history: PersonHistory, in_scope: Decimal) -> list[TraceStep
     (the in-scope self-burden is the base of the civil-servant subsidy)."""
     steps: list[TraceStep] = []
     if FLAG_VETERAN in history.flags:
-        steps.append(TraceStep(ART_VETERAN, "一至六级革命伤残军人: benefits under separate rules"))
+        steps.append(
+            TraceStep(
+                ART_VETERAN,
+                "一至六级革命伤残军人: benefits under separate rules",
+                code=StepCode.VETERAN,
+            )
+        )
     if FLAG_CIVIL_SERVANT_SUBSIDY in history.flags:
         statuses = history.person.statuses
         article = ART_CIVIL_SERVANT if Status.CIVIL_SERVANT in statuses else ART_MODEL_WORKER
@@ -294,6 +311,7 @@ def _special_groups(history: PersonHistory, in_scope: Decimal) -> list[TraceStep
                 article,
                 "in-scope self-burden (政策内自负), base of the civil-servant subsidy",
                 in_scope,
+                code=StepCode.CIVIL_SERVANT_BASE,
             )
         )
     return steps
@@ -312,9 +330,21 @@ def _rejected(
     patient's: not a rule of one article but the consequence of the reasons listed, so that
     step cites none."""
     for item in reasons:
-        trace.append(TraceStep(item.article, f"rejected {item.code}: {item.message}", None))
+        trace.append(
+            TraceStep(
+                item.article,
+                f"rejected {item.code}: {item.message}",
+                None,
+                code=StepCode.REJECTED,
+            )
+        )
     trace.append(
-        TraceStep(None, "personal cash: the whole total (the claim is rejected)", claim.total)
+        TraceStep(
+            None,
+            "personal cash: the whole total (the claim is rejected)",
+            claim.total,
+            code=StepCode.REJECTED_PERSONAL_CASH,
+        )
     )
     return _record(
         history,

@@ -36,6 +36,7 @@ from yzmedins.model import (
     Ledger,
     Person,
     RecordKind,
+    StepCode,
     TraceStep,
     adjudication_order,
 )
@@ -233,6 +234,7 @@ def reverse(
                 f"reversal (结算撤销) of {target.setl_id}: its records in effect, every amount "
                 "negated",
                 negated["fund_total"],
+                code=StepCode.REVERSAL,
             ),
         ),
     )

@@ -519,17 +519,45 @@ class Reason:
     message: str
 
 
+class StepCode(StrEnum):
+    """What a trace step does, in one word (specification §25: ``--trace codes`` writes it in
+    place of the step's text; the table there gives each code's text)."""
+
+    IN_FORCE = "in_force"
+    COVERED = "covered"
+    ELIGIBLE = "eligible"
+    SPECIAL_OUTPATIENT = "special_outpatient"
+    MATERNITY_NO_DEDUCTIBLE = "maternity_no_deductible"
+    DEDUCTIBLE = "deductible"
+    MATERNITY_BELOW_DEDUCTIBLE = "maternity_below_deductible"
+    ABOVE_DEDUCTIBLE = "above_deductible"
+    BASIC_FUND = "basic_fund"
+    CATASTROPHIC_FUND = "catastrophic_fund"
+    SELF_BURDEN = "self_burden"
+    SECONDARY_SUBSIDY = "secondary_subsidy"
+    VETERAN = "veteran"
+    CIVIL_SERVANT_BASE = "civil_servant_base"
+    PERSONAL_CASH = "personal_cash"
+    REJECTED = "rejected"
+    REJECTED_PERSONAL_CASH = "rejected_personal_cash"
+    REVERSAL = "reversal"
+
+
 @attrs.frozen
 class TraceStep:
     """One step of the computation: the article behind it, what it did, the amount it produced.
 
     ``article`` is None only on steps that are not a rule of the measures: the whole total of a
-    rejected claim left to the patient, and a reversal.
+    rejected claim left to the patient, and a reversal. ``code`` names the step's kind (what
+    ``--trace codes`` writes instead of the text); a step read back from a result line has none
+    (:func:`yzmedins.io.codec.step_code` finds it from the text), and it does not count in
+    comparisons: the line is the record.
     """
 
     article: int | None
     text: str
     amount: Decimal | None = None
+    code: StepCode | None = attrs.field(default=None, eq=False, kw_only=True)
 
 
 #: The amounts a record carries, in the order of a result line: a reversal negates each, a

@@ -44,11 +44,12 @@ from yzmedins.batch.store import (
 from yzmedins.batch.summary import Summary, Tally, tally_from_text, tally_of, tally_text
 from yzmedins.engine import PersonHistory, settle_sequence
 from yzmedins.errors import InputError
-from yzmedins.io.codec import parse_bundle, readable_ids, result_to_json
+from yzmedins.io.codec import TraceLevel, parse_bundle, readable_ids, result_to_json, trace_at
 from yzmedins.io.contents import settled_writer
 from yzmedins.io.csv_results import csv_row
-from yzmedins.io.jsonl import ErrorRecord, decode_line, encode_error, encode_result
+from yzmedins.io.jsonl import ErrorRecord, decode_line, encode_error, encode_json, encode_settled
 from yzmedins.io.records import record_from_json
+from yzmedins.io.typed import fast_bundle
 from yzmedins.io.units import Unit
 from yzmedins.model import Bundle, Claim, ClaimResult, Ledger
 from yzmedins.nhsa import NhsaCodes, nhsa_line, nhsa_shape
@@ -78,6 +79,7 @@ class Settings:
     format: str = "jsonl"  # jsonl, csv or nhsa
     store_path: str | None = None
     codes: NhsaCodes | None = None  # --format nhsa: the code list (None: the bundled one)
+    trace: TraceLevel = TraceLevel.FULL  # of the result lines (the store keeps full lines)
 
 
 @attrs.frozen
@@ -119,10 +121,13 @@ class Worker:
         self.recorded: dict[str, list[StoredRecord]] = {}
         self.states: dict[str, PersonState] = {}
         #: A settlement's output line in the run's format; None: its JSON line.
+        trace = settings.trace
         self.convert: Callable[[ClaimResult], bytes] | None = {
-            "csv": lambda result: csv_row(result_to_json(result)),
+            "csv": lambda result: csv_row(result_to_json(result, trace)),
             "nhsa": self._nhsa,
         }.get(settings.format)
+        if self.convert is None and trace is not TraceLevel.FULL:
+            self.convert = lambda result: encode_settled(result, trace)
 
     def run(self, units: list[Item]) -> ChunkOutcome:
         """The outcomes of a chunk, in order, and the summary of their results; with a store,
@@ -150,6 +155,10 @@ class Worker:
         if isinstance(unit, ErrorRecord):
             return Outcome(errors=(unit,))
         value = unit.value
+        if isinstance(value, bytes):
+            bundle = fast_bundle(value, self.settings.policies)
+            if bundle is not None:
+                return bundle
         try:
             if isinstance(value, bytes | str):
                 value = decode_line(value)
@@ -176,7 +185,7 @@ class Worker:
 
     def _line(self, result: ClaimResult) -> bytes:
         if self.convert is None:
-            return encode_result(result)
+            return encode_settled(result)
         return self.convert(result)
 
     def _nhsa(self, result: ClaimResult) -> bytes:
@@ -256,7 +265,7 @@ class Worker:
         claims = {claim.id: claim for _, claim in new}
         write_content = settled_writer(bundle.person, bundle.contributions)
         for result in results:
-            json_line = encode_result(result)
+            json_line = encode_settled(result)
             tally = tally_of(result)
             lines.append(json_line if self.convert is None else self.convert(result))
             tallies.append(tally)
@@ -296,9 +305,13 @@ class Worker:
     def _reproduce(self, record: StoredRecord) -> bytes:
         if self.convert is None:
             return record.result
+        if self.settings.format == "nhsa":
+            return self.convert(record_from_json(orjson.loads(record.result)))
+        value = orjson.loads(record.result)
+        value["trace"] = trace_at(value["trace"], self.settings.trace)
         if self.settings.format == "csv":
-            return csv_row(orjson.loads(record.result))
-        return self.convert(record_from_json(orjson.loads(record.result)))
+            return csv_row(value)
+        return encode_json(value)
 
 
 _WORKER: Worker | None = None

@@ -35,6 +35,7 @@ from yzmedins.commands.common import (
     open_output,
     policies_from_args,
 )
+from yzmedins.io.codec import TraceLevel
 from yzmedins.io.csv_results import csv_header
 from yzmedins.io.jsonl import ErrorRecord, read_lines, too_long
 from yzmedins.io.tables import TableError, read_tables
@@ -75,6 +76,14 @@ def register(subparsers: Any) -> None:
         default=os.cpu_count() or 1,
         metavar="N",
         help="worker processes (default: the machine's cores); output is the same for every N",
+    )
+    parser.add_argument(
+        "--trace",
+        choices=[level.value for level in TraceLevel],
+        default=TraceLevel.FULL.value,
+        help="the results' trace: full (default; every step's text), codes (each step's article, "
+        "code and amount: specification §25), or none (an empty trace); a ledger store keeps "
+        "full lines whatever the level",
     )
     parser.add_argument("--summary", metavar="FILE", help="write the run summary as JSON")
     parser.add_argument(
@@ -178,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
         advance = (
             (lambda unit: progress.update(unit_size(unit))) if progress else (lambda unit: None)
         )
-        settings = Settings(policies, args.format, args.ledger, codes)
+        settings = Settings(policies, args.format, args.ledger, codes, TraceLevel(args.trace))
         try:
             run_batch(
                 units, settings, Sinks(out, err, advance), summary, jobs=args.jobs, store=store

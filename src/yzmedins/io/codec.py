@@ -43,6 +43,7 @@ from yzmedins.model import (
     Settlement,
     Sex,
     Status,
+    StepCode,
     TraceStep,
 )
 from yzmedins.money import ZERO, format_money, format_rate
@@ -526,12 +527,99 @@ def reason_to_json(reason: Reason) -> dict[str, Any]:
     }
 
 
+class TraceLevel(StrEnum):
+    """How much of the trace a result line carries (specification §25): every step with its
+    text (``full``, the default), every step with its code instead of the text (``codes``),
+    or none (``none``: ``"trace": []``)."""
+
+    FULL = "full"
+    CODES = "codes"
+    NONE = "none"
+
+
+#: How a step's text starts (or, for the policy in force and the coverage, what it holds),
+#: per code: how a step read back from a full line gets its code (specification §25).
+_STEP_PREFIXES: tuple[tuple[str, StepCode], ...] = (
+    ("eligible (政策范围内费用)", StepCode.ELIGIBLE),
+    ("deductible per admission, ", StepCode.DEDUCTIBLE),
+    ("amount above the deductible (R)", StepCode.ABOVE_DEDUCTIBLE),
+    ("basic fund at ", StepCode.BASIC_FUND),
+    ("catastrophic mutual aid fund at ", StepCode.CATASTROPHIC_FUND),
+    ("self-burden (个人自负", StepCode.SELF_BURDEN),
+    ("secondary subsidy: S(", StepCode.SECONDARY_SUBSIDY),
+    ("personal cash = total − fund total", StepCode.PERSONAL_CASH),
+    ("special outpatient: paid under", StepCode.SPECIAL_OUTPATIENT),
+    ("maternity stay: no deductible", StepCode.MATERNITY_NO_DEDUCTIBLE),
+    ("maternity stay: basic fund pays", StepCode.MATERNITY_BELOW_DEDUCTIBLE),
+    ("一至六级革命伤残军人", StepCode.VETERAN),
+    ("in-scope self-burden (政策内自负)", StepCode.CIVIL_SERVANT_BASE),
+    ("rejected ", StepCode.REJECTED),
+    ("personal cash: the whole total", StepCode.REJECTED_PERSONAL_CASH),
+    ("reversal (结算撤销)", StepCode.REVERSAL),
+)
+_IN_FORCE_TEXT = re.compile(r" in force [0-9-]+\.\.[0-9-]+; settlement year [0-9]+$")
+_COVERED_TEXT = re.compile(r"[0-9]{4}-[0-9]{2} is a benefit month of |retired[ ,]")
+
+
+def step_code(text: str) -> StepCode | None:
+    """The code of a step written with ``text`` (a step read back from a full result line), or
+    None for a text the engine does not write."""
+    for prefix, code in _STEP_PREFIXES:
+        if text.startswith(prefix):
+            return code
+    if _IN_FORCE_TEXT.search(text):
+        return StepCode.IN_FORCE
+    if _COVERED_TEXT.match(text):
+        return StepCode.COVERED
+    return None
+
+
 def step_to_json(step: TraceStep) -> dict[str, Any]:
     return {
         "article": step.article,
         "text": step.text,
         "amount": None if step.amount is None else format_money(step.amount),
     }
+
+
+def step_to_codes(step: TraceStep) -> dict[str, Any]:
+    """A step as ``--trace codes`` writes it: the article, the code, the amount."""
+    code = step.code or step_code(step.text)
+    return {
+        "article": step.article,
+        "code": None if code is None else code.value,
+        "amount": None if step.amount is None else format_money(step.amount),
+    }
+
+
+def trace_to_json(trace: tuple[TraceStep, ...], level: TraceLevel) -> list[dict[str, Any]]:
+    """A record's ``trace`` at ``level``."""
+    if level is TraceLevel.FULL:
+        return [step_to_json(step) for step in trace]
+    if level is TraceLevel.CODES:
+        return [step_to_codes(step) for step in trace]
+    return []
+
+
+def trace_at(steps: Any, level: TraceLevel) -> Any:
+    """The ``trace`` of a line as written in full (a list of ``{"article", "text", "amount"}``)
+    at ``level``: a record reproduced from a ledger store, which keeps full lines."""
+    if level is TraceLevel.FULL or not isinstance(steps, list):
+        return steps
+    if level is TraceLevel.NONE:
+        return []
+    written = []
+    for step in steps:
+        text = step.get("text") if isinstance(step, dict) else None
+        code = step_code(text) if isinstance(text, str) else None
+        written.append(
+            {
+                "article": step.get("article") if isinstance(step, dict) else None,
+                "code": None if code is None else code.value,
+                "amount": step.get("amount") if isinstance(step, dict) else None,
+            }
+        )
+    return written
 
 
 def _optional_value(value: StrEnum | None) -> str | None:
@@ -542,9 +630,10 @@ def _optional_day(value: date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def result_to_json(result: ClaimResult) -> dict[str, Any]:
+def result_to_json(result: ClaimResult, trace: TraceLevel = TraceLevel.FULL) -> dict[str, Any]:
     """A record in the exact output shape (specification §12): every key, money as two-place
-    strings, facts as given with their defaults, null where a migrated record has none."""
+    strings, facts as given with their defaults, null where a migrated record has none; the
+    trace at the level asked (specification §25)."""
     money = format_money
     return {
         "claim_id": result.claim_id,
@@ -584,5 +673,7 @@ def result_to_json(result: ClaimResult) -> dict[str, Any]:
         "banded": money(result.banded),
         "flags": list(result.flags),
         "ytd": ledger_to_json(result.ytd),
-        "trace": [step_to_json(step) for step in result.trace],
+        "trace": [step_to_json(step) for step in result.trace]
+        if trace is TraceLevel.FULL
+        else trace_to_json(result.trace, trace),
     }

@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import attrs
 
-from yzmedins.model import Ledger, TraceStep
+from yzmedins.model import Ledger, StepCode, TraceStep
 from yzmedins.money import ZERO, round_fen, round_fen_exact, to_fraction
 from yzmedins.policy import CapReading, MaternityReading, Policy
 from yzmedins.rules.routing import Routing
@@ -95,7 +95,14 @@ def settle_stay(
     maternity_article = policy.cite("options.maternity").article
     if maternity and policy.maternity_reading is MaternityReading.NO_DEDUCTIBLE:
         deductible = ZERO
-        trace.append(TraceStep(maternity_article, "maternity stay: no deductible (免起付线)", ZERO))
+        trace.append(
+            TraceStep(
+                maternity_article,
+                "maternity stay: no deductible (免起付线)",
+                ZERO,
+                code=StepCode.MATERNITY_NO_DEDUCTIBLE,
+            )
+        )
     else:
         deductible = usual
         trace.append(
@@ -103,6 +110,7 @@ def settle_stay(
                 routing.deductible_citation.article,
                 f"deductible per admission, {routing.description}",
                 deductible,
+                code=StepCode.DEDUCTIBLE,
             )
         )
         if maternity:
@@ -113,11 +121,17 @@ def settle_stay(
                     maternity_article,
                     "maternity stay: basic fund pays the part below the deductible",
                     below_paid,
+                    code=StepCode.MATERNITY_BELOW_DEDUCTIBLE,
                 )
             )
     amount = eligible - deductible
     trace.append(
-        TraceStep(routing.rates_citation.article, "amount above the deductible (R)", amount)
+        TraceStep(
+            routing.rates_citation.article,
+            "amount above the deductible (R)",
+            amount,
+            code=StepCode.ABOVE_DEDUCTIBLE,
+        )
     )
     if policy.cap_reading is CapReading.ACTUAL_PAYMENT:
         basic, catastrophic = actual_payment_bands(amount, routing, room_basic, room_catastrophic)
@@ -132,6 +146,7 @@ def settle_stay(
             f"basic fund at {routing.rates.basic!s}, room "
             f"{room_basic!s} of the annual cap {policy.cap_basic!s}",
             basic,
+            code=StepCode.BASIC_FUND,
         )
     )
     trace.append(
@@ -140,6 +155,7 @@ def settle_stay(
             f"catastrophic mutual aid fund at {routing.rates.catastrophic!s}, room "
             f"{room_catastrophic!s} of the annual cap {policy.cap_catastrophic!s}",
             catastrophic,
+            code=StepCode.CATASTROPHIC_FUND,
         )
     )
     return Benefits(

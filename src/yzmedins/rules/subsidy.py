@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import attrs
 
-from yzmedins.model import Claim, Ledger, TraceStep
+from yzmedins.model import Claim, Ledger, StepCode, TraceStep
 from yzmedins.money import ZERO, round_fen
 from yzmedins.policy import Policy
 
@@ -63,11 +63,17 @@ def settle_subsidy(claim: Claim, funds_paid: Decimal, ledger: Ledger, policy: Po
         self_burden=burden,
         subsidy=subsidy,
         trace=(
-            TraceStep(article, "self-burden (个人自负, 全自费 excluded)", burden),
+            TraceStep(
+                article,
+                "self-burden (个人自负, 全自费 excluded)",
+                burden,
+                code=StepCode.SELF_BURDEN,
+            ),
             TraceStep(
                 article,
                 f"secondary subsidy: S({after!s}) − {ledger.secondary_subsidy!s} already paid",
                 subsidy,
+                code=StepCode.SECONDARY_SUBSIDY,
             ),
         ),
     )
