@@ -45,7 +45,8 @@ MODULES="money benefits subsidy routing contributions coverage exclusions months
 
 tests_of() {
     case "$1" in
-        money) echo "$money_path_tests tests/test_input_limits.py tests/test_api_values.py
+        money) echo "$money_path_tests tests/test_art15_17_18_money.py tests/test_input_limits.py
+            tests/test_api_values.py
             tests/test_contract_json.py" ;;
         benefits) echo "$money_path_tests" ;;
         subsidy) echo "$money_path_tests tests/test_settlement_life.py" ;;

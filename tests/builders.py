@@ -27,7 +27,6 @@ from yzmedins import (
 )
 from yzmedins.policy import PolicySet
 
-
 #: Under ``YZMEDINS_HYPOTHESIS_PROFILE=mutation`` (tests/conftest.py, docs/mutation.md) the
 #: properties run at most this many examples each.
 MUTATION_EXAMPLES = 20
