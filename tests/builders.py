@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -25,6 +26,18 @@ from yzmedins import (
     adjudicate_claim,
 )
 from yzmedins.policy import PolicySet
+
+#: Under ``YZMEDINS_HYPOTHESIS_PROFILE=mutation`` (tests/conftest.py, docs/mutation.md) the
+#: properties run at most this many examples each.
+MUTATION_EXAMPLES = 20
+
+
+def examples(count: int) -> int:
+    """A property's ``max_examples``: ``count``, capped at :data:`MUTATION_EXAMPLES` under the
+    mutation profile (an explicit ``max_examples`` overrides a profile's, so it is capped here)."""
+    if os.environ.get("YZMEDINS_HYPOTHESIS_PROFILE") == "mutation":
+        return min(count, MUTATION_EXAMPLES)
+    return count
 
 
 def d(text: str) -> date:

@@ -196,3 +196,16 @@ def test_art17_a_ytd_is_checked_against_the_caps_of_its_claims_policy(tmp_path: 
         InputError, match=r"ytd\.basic_fund: 160000.00 exceeds the annual cap 150000.00"
     ):
         settle(march, ledger=ytd, policies=policies)
+
+
+def test_art26_trace_cites_article_26_and_names_s_of_the_year_after_the_claim() -> None:
+    """第二十六条: the self-burden and subsidy steps cite 第二十六条 with their amounts, and the
+    subsidy step names the year's self-burden after the claim. Ledger self-burden 19,000.00;
+    a local tertiary stay of 10,000.00 adds 800 + 10% × 9,200 = 1,720.00, so the year stands at
+    20,720.00 and S(20,720.00) − 0.00 = 50% × 720 = 360.00."""
+    ledger = Ledger(2019, m("10000.00"), m("0.00"), m("19000.00"), m("0.00"))
+    result, _ = settle(stay("10000.00"), ledger=ledger)
+    burden_step, subsidy_step = (step for step in result.trace if step.article == 26)
+    assert (burden_step.amount, subsidy_step.amount) == (m("1720.00"), m("360.00"))
+    assert "S(20720.00)" in subsidy_step.text
+    assert "0.00 already paid" in subsidy_step.text

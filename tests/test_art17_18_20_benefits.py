@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from yzmedins import Ledger, Level, Region, Route
+from yzmedins import ClaimResult, Ledger, Level, Region, Route, Settlement
 from yzmedins.policy import CapReading, MaternityReading, PolicySet, default_policies
 
 from .builders import conserved, d, hospital, m, settle, settle_all, stay
@@ -192,3 +194,78 @@ def test_art20_maternity_at_a_referral_has_no_deductible() -> None:
     result, _ = settle(claim)
     assert result.deductible == 0
     assert result.basic_fund == m("8000.00")
+
+
+def _steps(result: ClaimResult) -> list[tuple[int | None, Decimal | None]]:
+    """The trace as (article, amount) pairs; every step has a text (free-form, specification §12)."""
+    assert all(step.text and "None" not in step.text for step in result.trace)
+    return [(step.article, step.amount) for step in result.trace]
+
+
+def test_art20_trace_of_a_maternity_stay_cites_article_20_for_the_missing_deductible() -> None:
+    """第二十条 个人不再承担住院费用起付线下的开支 (default reading): the deductible step is a
+    step of 第二十条 with 0.00. Secondary hospital, 6,000.00: R = 6,000.00, basic 90% = 5,400.00
+    (第十八条), self-burden 600.00, S(600.00) = 0.00 (第二十六条), personal cash 600.00."""
+    claim = stay("6000.00", maternity=True, hospital=hospital(Level.SECONDARY))
+    result, _ = settle(claim)
+    assert _steps(result) == [
+        (39, None),
+        (7, None),
+        (16, m("6000.00")),
+        (20, m("0.00")),
+        (18, m("6000.00")),
+        (18, m("5400.00")),
+        (18, m("0.00")),
+        (26, m("600.00")),
+        (26, m("0.00")),
+        (18, m("600.00")),
+    ]
+
+
+def test_art20_trace_of_the_literal_reading_cites_article_20_for_the_part_below() -> None:
+    """第二十条 literal reading: the deductible (第十七条, 500.00 at a secondary hospital) is
+    followed by a step of 第二十条 with what the basic fund pays below it — its room, 200.00.
+    R = 5,500.00 then finds no basic room (0.00) and goes to the catastrophic fund at 95%:
+    5,225.00. Self-burden 6,000 − 200 − 5,225 = 575.00; S(575.00) = 0.00."""
+    policies = _with(maternity_reading=MaternityReading.FUND_PAYS_BELOW_DEDUCTIBLE)
+    ledger = Ledger(2019, m("149800.00"), m("0.00"), m("0.00"), m("0.00"))
+    claim = stay("6000.00", maternity=True, hospital=hospital(Level.SECONDARY))
+    result, _ = settle(claim, ledger=ledger, policies=policies)
+    assert _steps(result) == [
+        (39, None),
+        (7, None),
+        (16, m("6000.00")),
+        (17, m("500.00")),
+        (20, m("200.00")),
+        (18, m("5500.00")),
+        (18, m("0.00")),
+        (18, m("5225.00")),
+        (26, m("575.00")),
+        (26, m("0.00")),
+        (18, m("575.00")),
+    ]
+
+
+def test_art23_trace_of_a_reimbursed_referral_cites_article_23_for_the_bands() -> None:
+    """第二十三条(一)(三): a referral in the province settled by reimbursement pays 80% − 10 =
+    70% and 85% − 10 = 75%; the deductible is 1,200.00 (第十七条). R = 8,800.00, basic 70% =
+    6,160.00, catastrophic 0.00, all cited to 第二十三条; self-burden 3,840.00, S = 0.00."""
+    claim = stay(
+        "10000.00",
+        hospital=hospital(region=Region.IN_PROVINCE),
+        route=Route.REFERRAL,
+        settlement=Settlement.REIMBURSEMENT,
+    )
+    result, _ = settle(claim)
+    assert _steps(result) == [
+        (39, None),
+        (7, None),
+        (16, m("10000.00")),
+        (17, m("1200.00")),
+        (23, m("8800.00")),
+        (23, m("6160.00")),
+        (23, m("0.00")),
+        (26, m("3840.00")),
+        (26, m("0.00")),
+        (18, m("3840.00")),
+    ]

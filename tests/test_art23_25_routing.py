@@ -5,8 +5,9 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from yzmedins import InputError, Level, Region, Route, Settlement
+from yzmedins import Claim, InputError, Level, Region, Route, Settlement
 from yzmedins.calendar import CalendarCoverageError, working_day_after
+from yzmedins.model import AppliedRule, RouteKind
 from yzmedins.policy import PolicySet, ReductionReading, default_policies
 
 from .builders import codes, d, hospital, m, person, settle, stay
@@ -180,6 +181,7 @@ def test_art25_admission_outside_the_calendar_is_an_input_error() -> None:
         settle(claim)
     assert isinstance(raised.value, CalendarCoverageError)
     assert raised.value.field == "admitted_on"
+    assert raised.value.message.startswith("2003-06-01 is outside the working-day calendar")
 
 
 def test_art17_route_is_not_read_for_a_local_stay() -> None:
@@ -209,3 +211,129 @@ def test_art25_report_before_admission_is_in_time() -> None:
         emergency_reported_on=d("2019-03-01"),
     )
     assert settle(claim)[0].approved
+
+
+RELOCATED_WHO = person(relocated_since=d("2018-06-01"))
+PROVINCIAL = hospital(Level.TERTIARY, Region.OUT_OF_PROVINCE, provincial=True)
+MUNICIPAL = hospital(Level.SECONDARY, Region.IN_PROVINCE)
+IN_TIME = d("2019-03-05")  # admitted Saturday 2019-03-02: the deadline is Wednesday 03-06
+
+
+@pytest.mark.parametrize(
+    ("claim", "kind", "applied"),
+    [
+        (stay("10000.00"), RouteKind.LOCAL, AppliedRule.LOCAL),
+        (
+            stay("10000.00", hospital=IN_PROVINCE, route=Route.REFERRAL),
+            RouteKind.REFERRAL_IN_PROVINCE,
+            AppliedRule.REFERRAL_IN_PROVINCE,
+        ),
+        (
+            stay(
+                "10000.00",
+                hospital=OUT_OF_PROVINCE,
+                route=Route.REFERRAL,
+                settlement=Settlement.REIMBURSEMENT,
+            ),
+            RouteKind.REFERRAL_OUT_OF_PROVINCE,
+            AppliedRule.REFERRAL_OUT_OF_PROVINCE,
+        ),
+        (
+            stay("10000.00", hospital=PROVINCIAL, route=Route.RELOCATED),
+            RouteKind.RELOCATED,
+            AppliedRule.REFERRAL_IN_PROVINCE,
+        ),
+        (
+            stay("10000.00", hospital=MUNICIPAL, route=Route.RELOCATED),
+            RouteKind.RELOCATED,
+            AppliedRule.LOCAL,
+        ),
+        (
+            stay(
+                "10000.00",
+                hospital=IN_PROVINCE,
+                route=Route.EMERGENCY,
+                emergency_reported_on=IN_TIME,
+            ),
+            RouteKind.EMERGENCY,
+            AppliedRule.REFERRAL_IN_PROVINCE,
+        ),
+        (
+            stay(
+                "10000.00",
+                hospital=OUT_OF_PROVINCE,
+                route=Route.EMERGENCY,
+                emergency_reported_on=IN_TIME,
+            ),
+            RouteKind.EMERGENCY,
+            AppliedRule.REFERRAL_OUT_OF_PROVINCE,
+        ),
+        (
+            stay("10000.00", hospital=IN_PROVINCE, exception_approved=True),
+            RouteKind.REFERRAL_IN_PROVINCE,
+            AppliedRule.REFERRAL_IN_PROVINCE,
+        ),
+        (
+            stay("10000.00", hospital=OUT_OF_PROVINCE, exception_approved=True),
+            RouteKind.REFERRAL_OUT_OF_PROVINCE,
+            AppliedRule.REFERRAL_OUT_OF_PROVINCE,
+        ),
+        # Rejected (第二十三条(4)): no rule applied, but summaries by route count it where it was.
+        (stay("10000.00", hospital=IN_PROVINCE), RouteKind.REFERRAL_IN_PROVINCE, AppliedRule.NONE),
+        (
+            stay("10000.00", hospital=OUT_OF_PROVINCE),
+            RouteKind.REFERRAL_OUT_OF_PROVINCE,
+            AppliedRule.NONE,
+        ),
+    ],
+)
+def test_art23_24_25_route_kind_names_the_route_a_stay_came_by(
+    claim: Claim, kind: RouteKind, applied: AppliedRule
+) -> None:
+    """第二十三条 referrals (and exceptions to (四)), 第二十四条 relocation at a provincial
+    tertiary or a municipal hospital, 第二十五条 emergencies in time: each stay is counted under
+    the route it came by (``route_kind``) and settled under the row of 第十七条/第二十三条 that the
+    article names (``applied_rule``). No trace text shows a missing value."""
+    result, _ = settle(claim, RELOCATED_WHO)
+    assert (result.route_kind, result.applied_rule) == (kind, applied)
+    assert all(step.text and "None" not in step.text for step in result.trace)
+    assert all(reason.message and "None" not in reason.message for reason in result.reasons)
+
+
+def test_art24_relocation_registered_on_the_day_of_admission_is_in_force() -> None:
+    """第二十四条 异地安置人员: a relocation registered on the admission day itself is in force
+    for the stay. Municipal secondary hospital, local rules: deductible 500.00, 90% × 9,500 =
+    8,550.00."""
+    who = person(relocated_since=d("2019-03-02"))
+    result, _ = settle(stay("10000.00", hospital=MUNICIPAL, route=Route.RELOCATED), who)
+    assert result.approved and result.route_kind is RouteKind.RELOCATED
+    assert result.basic_fund == m("8550.00")
+
+
+def test_art24_relocation_after_admission_is_explained_as_unreferred() -> None:
+    """第二十四条, 第二十三条(四): a relocation registered the day after admission is not in force;
+    the reason says so."""
+    who = person(relocated_since=d("2019-03-03"))
+    result, _ = settle(stay("10000.00", hospital=MUNICIPAL, route=Route.RELOCATED), who)
+    assert codes(result) == ["UNREFERRED"]
+    assert "relocation" in result.reasons[0].message
+
+
+def test_art25_the_overdue_reason_names_the_day_reported_and_the_deadline() -> None:
+    """第二十五条 应在三个工作日内 … 申报: admitted Saturday 2019-03-02, the third working day
+    after is Wednesday 2019-03-06. Reported Thursday 2019-03-07 is overdue, and the reason names
+    both days; not reported at all, it names the deadline and no day of report."""
+    late = stay(
+        "10000.00",
+        hospital=IN_PROVINCE,
+        route=Route.EMERGENCY,
+        emergency_reported_on=d("2019-03-07"),
+    )
+    result, _ = settle(late)
+    assert codes(result) == ["OVERDUE"]
+    assert "2019-03-07" in result.reasons[0].message
+    assert "2019-03-06" in result.reasons[0].message
+    silent, _ = settle(attrs.evolve(late, emergency_reported_on=None))
+    assert codes(silent) == ["OVERDUE"]
+    assert "2019-03-06" in silent.reasons[0].message
+    assert "reported 2019" not in silent.reasons[0].message

@@ -31,7 +31,7 @@ from yzmedins.rules.subsidy import subsidy_for_year
 from yzmedins.strategies import approvable_claims, bundles
 from yzmedins.validation import MAX_AMOUNT
 
-from .builders import conserved, settle
+from .builders import conserved, examples, settle
 
 POLICY = default_policies().policies[0]
 MONEY_FIELDS = (
@@ -56,7 +56,7 @@ def test_rules_every_claim_conserves_money_to_the_fen() -> None:
     """第十七条–第二十六条: total = funds + personal cash, every amount two places, none negative."""
     approved: list[bool] = []
 
-    @settings(max_examples=300)
+    @settings(max_examples=examples(300))
     @given(bundles())
     def check(bundle: Bundle) -> None:
         for result in adjudicate_bundle(bundle):
@@ -82,7 +82,7 @@ def test_art17_26_annual_caps_hold_for_every_year() -> None:
     """第十七条, 第二十六条: the two funds' caps and the subsidy's cap are never exceeded."""
     reached: list[bool] = []
 
-    @settings(max_examples=300)
+    @settings(max_examples=examples(300))
     @given(bundles(max_claims=8, approved_share=1.0, high_cost_share=0.8))
     def check(bundle: Bundle) -> None:
         at_cap = False
@@ -102,7 +102,7 @@ def test_art26_a_years_subsidies_sum_to_s_of_its_self_burden() -> None:
     """第二十六条: a year's subsidies add up to S(its self-burden), to the fen."""
     paid: list[bool] = []
 
-    @settings(max_examples=300)
+    @settings(max_examples=examples(300))
     @given(bundles(max_claims=8, with_ytd=False, approved_share=1.0, high_cost_share=0.3))
     def check(bundle: Bundle) -> None:
         subsidies: dict[int, Decimal] = defaultdict(Decimal)
@@ -120,7 +120,7 @@ def test_art26_a_years_subsidies_sum_to_s_of_its_self_burden() -> None:
     _mostly(paid, 0.5)
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(bundles(), st.randoms(use_true_random=False))
 def test_art15_results_do_not_depend_on_the_order_of_claims(bundle: Bundle, random: object) -> None:
     """第十五条 and the settlement order: shuffling a bundle's claims changes no result."""
@@ -139,7 +139,7 @@ def test_art18_a_bigger_bill_never_lowers_what_the_funds_pay() -> None:
     """第十八条: more eligible cost never lowers what either fund pays, at any point of a year."""
     compared: list[bool] = []
 
-    @settings(max_examples=300)
+    @settings(max_examples=examples(300))
     @given(approvable_claims(high_cost_share=0.3), st.integers(1, 10_000_000), st.booleans())
     def check(claim: Claim, extra_fen: int, ytd: bool) -> None:
         extra = Decimal(extra_fen).scaleb(-2)
@@ -166,7 +166,7 @@ def test_art23_3_reimbursement_never_pays_more_than_direct() -> None:
     """第二十三条(三): settled by reimbursement, a stay outside the region never pays more."""
     paid: list[bool] = []
 
-    @settings(max_examples=300)
+    @settings(max_examples=examples(300))
     @given(approvable_claims(regions=OUTSIDE, special_outpatient_share=0.0))
     def check(claim: Claim) -> None:
         direct, _ = settle(attrs.evolve(claim, settlement=Settlement.DIRECT))
@@ -187,7 +187,7 @@ def test_art23_referral_never_pays_more_than_the_same_bill_settled_locally() -> 
     settled locally (第十七条, 第十八条)."""
     paid: list[bool] = []
 
-    @settings(max_examples=300)
+    @settings(max_examples=examples(300))
     @given(approvable_claims(special_outpatient_share=0.0))
     def check(claim: Claim) -> None:
         assert claim.hospital is not None
@@ -213,7 +213,7 @@ def test_art31_a_rejected_claim_pays_nothing_and_leaves_the_ledger() -> None:
     """第三十一条 and every other rejection: nothing paid, the ledger as it was."""
     rejected: list[bool] = []
 
-    @settings(max_examples=300)
+    @settings(max_examples=examples(300))
     @given(bundles(approved_share=0.0))
     def check(bundle: Bundle) -> None:
         results = adjudicate_bundle(bundle)
@@ -242,7 +242,7 @@ def test_strategies_approve_a_reasonable_share_by_default() -> None:
     default: list[bool] = []
     every: list[bool] = []
 
-    @settings(max_examples=200)
+    @settings(max_examples=examples(200))
     @given(bundles(), bundles(approved_share=1.0))
     def check(mixed: Bundle, approvable: Bundle) -> None:
         default.extend(result.approved for result in adjudicate_bundle(mixed))
