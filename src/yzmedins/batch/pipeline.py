@@ -748,7 +748,7 @@ def _parts(inputs: list[tuple[str, str]], folder: str, summary: Summary) -> Iter
         except OSError as error:
             raise FileFailure(f"cannot read {source}: {error.strerror or error}") from None
         with handle:
-            ranges = line_ranges(handle)
+            ranges = line_ranges(handle, SPOOL_BYTES)
             while True:
                 try:
                     found = next(ranges, None)
