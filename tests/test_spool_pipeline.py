@@ -13,6 +13,7 @@ import io
 import json
 import os
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -161,6 +162,33 @@ def test_every_line_ends_as_with_one_job_across_many_parts(
     assert list(temporary.iterdir()) == []  # the spools and the ids seen are gone
 
 
+def _records(db: Path) -> list[tuple[Any, ...]]:
+    connection = sqlite3.connect(db)
+    try:
+        return connection.execute("SELECT * FROM records ORDER BY 1, 2").fetchall()
+    finally:
+        connection.close()
+
+
+def test_with_a_ledger_store_every_line_ends_and_is_recorded_as_with_one_job(
+    tmp_path: Path, temporary: Path, small_parts: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = _mixed_input(tmp_path / "in.jsonl")
+    used = _used_spool(monkeypatch)
+    runs = {}
+    for jobs in ("1", "2"):
+        db = str(tmp_path / f"ledger{jobs}.db")
+        first = _run(source, f"first{jobs}", "--jobs", jobs, "--ledger", db)
+        again = _run(source, f"again{jobs}", "--jobs", jobs, "--ledger", db)
+        runs[jobs] = (first, again, _records(Path(db)))
+    assert used == [1, 1]
+    assert runs["1"] == runs["2"]
+    first, again, records = runs["2"]
+    assert first[1] == again[1]  # the second run reproduces every line from the store
+    assert len(records) == len(first[1].splitlines())  # refused bundles recorded nothing
+    assert list(temporary.iterdir()) == []
+
+
 def test_a_refused_bundle_leaves_its_spool_lines_out(
     tmp_path: Path, temporary: Path, small_parts: None
 ) -> None:
@@ -180,18 +208,20 @@ def test_a_refused_bundle_leaves_its_spool_lines_out(
     assert (counts["claims"], counts["input_errors"]) == (60, 1)
 
 
-def test_the_spool_is_used_only_for_files_without_a_ledger_store(
+def test_the_spool_is_used_for_files_with_more_than_one_job(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = write_jsonl(tmp_path / "in.jsonl", [_person(1)])
     used = _used_spool(monkeypatch)
     out = str(tmp_path / "out")
     assert main(["adjudicate", "-q", str(source), "-o", out, "--jobs", "1"]) == 0
-    assert main(["adjudicate", "-q", str(source), "-o", out, "--jobs", "2", "--ledger",
-                 str(tmp_path / "db")]) == 0  # fmt: skip
-    assert used == []
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(source.read_bytes())))
+    assert main(["adjudicate", "-q", "-", "-o", out, "--jobs", "2"]) == 0
+    assert used == []  # one job, or standard input: the main process reads every line
+    db = str(tmp_path / "db")
+    assert main(["adjudicate", "-q", str(source), "-o", out, "--jobs", "2", "--ledger", db]) == 0
     assert main(["adjudicate", "-q", str(source), str(source), "-o", out, "--jobs", "2"]) == 1
-    assert used == [1]
+    assert used == [1, 1]
 
 
 # -- every way out removes the spools --------------------------------------------------------

@@ -216,6 +216,8 @@ class Worker:
                             outcome.errors,
                             outcome.person_id,
                             outcome.claim_ids,
+                            outcome.bundle_write,
+                            outcome.reproduced,
                         )
                     ends.append(end)
                     kept.append(outcome)
@@ -770,36 +772,64 @@ def run_spooled(
     summary: Summary,
     *,
     jobs: int,
+    store: LedgerStore | None = None,
 ) -> Summary:
-    """The spool pipeline (``--jobs`` > 1 on input files, without a ledger store): each worker
-    reads its own parts of the input files (``(name, path)``), adjudicates them and writes
-    their result lines to a spool file; this process takes the parts in input order, refuses
-    repeated ids (specification §11), merges the summaries, writes the error records, and
-    copies each spool into the results (:meth:`Output.copy_from`, ``os.sendfile``), deleting
-    it. At most ``jobs`` × :data:`IN_FLIGHT_PER_JOB` parts are in flight; the spools live in
-    the run's temporary folder, removed on every way out."""
+    """The spool pipeline (``--jobs`` > 1 on input files): each worker reads its own parts of
+    the input files (``(name, path)``), adjudicates them and writes their result lines to a
+    spool file; this process takes the parts in input order, refuses repeated ids
+    (specification §11), merges the summaries, writes the error records, copies each spool
+    into the results (:meth:`Output.copy_from`, ``os.sendfile``), deleting it, and commits the
+    bundles' records to the ledger store as :func:`run_batch` does. At most ``jobs`` ×
+    :data:`IN_FLIGHT_PER_JOB` parts are in flight; the spools live in the run's temporary
+    folder, removed on every way out."""
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with _fewer_collections(), tempfile.TemporaryDirectory(prefix="yzmedins-") as folder:
         seen = SeenIds(folder)
+        pending: list[BundleWrite] = []
+        pending_bytes = 0
+        committer = None if store is None else Committer(store)
+
+        def take(part: Part, spooled: Spooled) -> None:
+            nonlocal pending, pending_bytes
+            for write in _take(part, spooled, seen, sinks, summary):
+                pending.append(write)
+                pending_bytes += _size(write)
+            if committer is not None and (
+                len(pending) >= COMMIT_EVERY or pending_bytes >= COMMIT_BYTES
+            ):
+                committer.submit(pending)
+                pending = []
+                pending_bytes = 0
+
         try:
             with context.Pool(jobs, initializer=_start_worker, initargs=(settings,)) as pool:
-                pending: deque[tuple[Part, AsyncResult[Spooled]]] = deque()
+                running: deque[tuple[Part, AsyncResult[Spooled]]] = deque()
                 for part in _parts(inputs, folder, summary):
-                    pending.append((part, pool.apply_async(_spool_part, (part,))))
-                    if len(pending) >= jobs * IN_FLIGHT_PER_JOB:
-                        done, result = pending.popleft()
-                        _take(done, result.get(), seen, sinks, summary)
-                while pending:
-                    done, result = pending.popleft()
-                    _take(done, result.get(), seen, sinks, summary)
+                    running.append((part, pool.apply_async(_spool_part, (part,))))
+                    if len(running) >= jobs * IN_FLIGHT_PER_JOB:
+                        done, result = running.popleft()
+                        take(done, result.get())
+                while running:
+                    done, result = running.popleft()
+                    take(done, result.get())
+            if committer is not None:
+                committer.submit(pending)
+                committer.close()
+        except BaseException:
+            if committer is not None:
+                committer.close(quietly=True)  # what was submitted is committed; the error wins
+            raise
         finally:
             seen.close()
     return summary
 
 
-def _take(part: Part, spooled: Spooled, seen: SeenIds, sinks: Sinks, summary: Summary) -> None:
+def _take(
+    part: Part, spooled: Spooled, seen: SeenIds, sinks: Sinks, summary: Summary
+) -> list[BundleWrite]:
     """Write a part's outcomes: its error records, and its spool's lines but those of a unit
-    refused for an id of an earlier unit; then delete the spool."""
+    refused for an id of an earlier unit; then delete the spool. Returns the bundle writes of
+    the units not refused, in order."""
     outcomes, numbers, ends, part_summary = spooled
     summary.merge(part_summary)
     summary.inputs[part.source] += len(outcomes)
@@ -809,10 +839,13 @@ def _take(part: Part, spooled: Spooled, seen: SeenIds, sinks: Sinks, summary: Su
         units: list[Item] = [Unit(part.source, number, None) for number in numbers]
         checked = _refuse_duplicates(units, outcomes, read_ids, seen, summary)
     kept: list[tuple[int, int]] = []  # (offset, bytes) of the spool to copy
+    writes: list[BundleWrite] = []
     start = 0
     for index, outcome in enumerate(checked):
         if not outcome.errors:
             summary.bundles += 1
+            if outcome.bundle_write is not None:
+                writes.append(outcome.bundle_write)
             continue
         summary.errors += len(outcome.errors)
         for record in outcome.errors:
@@ -837,6 +870,7 @@ def _take(part: Part, spooled: Spooled, seen: SeenIds, sinks: Sinks, summary: Su
         os.close(spool)
     os.remove(part.spool)
     sinks.progress(part.size)
+    return writes
 
 
 def _copy(sink: Writer, spool: int, offset: int, count: int) -> None:

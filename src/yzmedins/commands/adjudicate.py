@@ -188,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
             unit_name = "claims"
         else:
             inputs = [(name, open_input(stack, name)) for name in args.inputs]
-            spooled = store is None and args.jobs > 1 and all(map(_spoolable, inputs))
+            spooled = args.jobs > 1 and all(map(_spoolable, inputs))
             units = _jsonl_units(inputs, summary)
             names = [name for name in args.inputs if name != "-"]
             total = _total_size(names) if len(names) == len(args.inputs) else None
@@ -207,7 +207,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             if spooled:  # workers read their own parts of the files (specification §15)
                 files = [(name, name) for name in args.inputs]
-                run_spooled(files, settings, sinks, summary, jobs=args.jobs)
+                run_spooled(files, settings, sinks, summary, jobs=args.jobs, store=store)
             else:
                 run_batch(units, settings, sinks, summary, jobs=args.jobs, store=store)
             if store is not None:
