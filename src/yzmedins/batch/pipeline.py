@@ -6,6 +6,10 @@ output is byte-identical for every ``jobs``. Workers parse, validate, adjudicate
 main process checks duplicates across the input (specification §11), writes, keeps the summary and
 commits to the ledger store. At most a few chunks are in flight, so memory stays flat whatever
 the input size.
+
+With input files and more than one job, :func:`run_spooled` (the spool pipeline) does the same
+without passing lines between processes: workers read their own parts of the files and write
+the result lines to spool files, which the main process copies into the results in order.
 """
 
 from __future__ import annotations
