@@ -1,5 +1,5 @@
 """Batch throughput against the I/O floors, side by side: ``python benchmarks/bench_throughput.py
-[CLAIMS] [ROUNDS]`` (issue 14).
+[CLAIMS] [ROUNDS] [--baseline SRC]`` (issue 14).
 
 Generates a deterministic input of CLAIMS claims (default 100,000; ``benchmarks/generate.py``,
 seed 2017) and times, in ROUNDS rounds (default 3), each round running every measurement once
@@ -18,6 +18,12 @@ then the targets of issue 14: ``--jobs 2 --trace full`` ≤ 3× the floor, ``--j
 none`` ≤ 4× the input-only floor, ``--ledger`` ≤ 1.3× the same run without; and the real-time
 call ``adjudicate_claim``: median and p99 over 5,000 calls; and one worker's edges per claim,
 the codec against msgspec (the figures of docs/dependencies.md).
+
+With ``--baseline SRC`` (the ``src`` folder of another version of the code, e.g. extracted with
+``git archive OLD src | tar -x -C /tmp/old``), every run of adjudicate is also made with that
+code, in the same rounds, and reported beside it with the ratio new/baseline of its wall time
+and of the main process's own CPU time (user + system, the workers excluded): the cost of the
+pipeline itself.
 
 A script, not a test: figures depend on the machine and on what else runs on it.
 """
@@ -63,6 +69,17 @@ _MEASURE = (
     "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
     "print(elapsed, peak, code)\n"
 )
+#: One run of adjudicate in this process, printing the main process's own CPU seconds (user +
+#: system of this process alone: its workers are children) on standard error at the end.
+_MAIN_CPU = (
+    "import atexit, resource, sys\n"
+    "def report():\n"
+    "    own = resource.getrusage(resource.RUSAGE_SELF)\n"
+    "    sys.stderr.write(f'main-cpu {own.ru_utime + own.ru_stime}\\n')\n"
+    "atexit.register(report)\n"
+    "from yzmedins.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
 
 
 def floor(lines: list[bytes], records: list[object], target: Path) -> float:
@@ -87,25 +104,34 @@ def input_floor(lines: list[bytes], target: Path) -> float:
     return time.perf_counter() - start
 
 
-def adjudicate(source: Path, folder: Path, options: list[str]) -> tuple[float, float]:
-    """Seconds and peak RSS (MB, the largest process) of one run in a fresh process."""
+def adjudicate(
+    source: Path, folder: Path, options: list[str], code: str | None = None
+) -> tuple[float, float, float]:
+    """Seconds, peak RSS (MB, the largest process) and the main process's own CPU seconds of
+    one run in a fresh process (``code``: the ``src`` folder of the code to run, else this
+    one)."""
     out = folder / "results.jsonl"
     if "--ledger" in options:
         store = folder / "ledger.db"
         for path in folder.glob("ledger.db*"):
             path.unlink()
         options = [*options, str(store)]
-    args = [sys.executable, "-m", "yzmedins", "adjudicate", "-q", str(source), "-o", str(out)]
+    args = [sys.executable, "-c", _MAIN_CPU, "adjudicate", "-q", str(source), "-o", str(out)]
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = code
     done = subprocess.run(
         [sys.executable, "-c", _MEASURE, *args, *options],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
-    elapsed, peak, code = done.stdout.split()
-    if code != "0":
-        raise SystemExit(f"yzmedins failed ({code}): {done.stderr}")
-    return float(elapsed), float(peak)
+    elapsed, peak, status = done.stdout.split()
+    if status != "0":
+        raise SystemExit(f"yzmedins failed ({status}): {done.stderr}")
+    main_cpu = float(done.stderr.split("main-cpu ")[-1])
+    return float(elapsed), float(peak), main_cpu
 
 
 def edges(lines: list[bytes], rounds: int) -> None:
@@ -139,7 +165,7 @@ def edges(lines: list[bytes], rounds: int) -> None:
         print(f"one worker, {label:<24} {per_claim:5.1f} µs per claim")
 
 
-def main(claims: int, rounds: int) -> None:
+def main(claims: int, rounds: int, baseline: str | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="yzmedins-throughput-") as name:
         folder = Path(name)
         source = folder / "bundles.jsonl"
@@ -156,28 +182,42 @@ def main(claims: int, rounds: int) -> None:
         )
         measured: dict[str, list[float]] = {}
         peaks: dict[str, list[float]] = {}
-        steps: list[tuple[str, Callable[[], tuple[float, float]]]] = [
-            ("floor", lambda: (floor(lines, records, folder / "floor.jsonl"), 0.0)),
-            ("input floor", lambda: (input_floor(lines, folder / "input.jsonl"), 0.0)),
+        main_cpu: dict[str, list[float]] = {}
+        steps: list[tuple[str, Callable[[], tuple[float, float, float]]]] = [
+            ("floor", lambda: (floor(lines, records, folder / "floor.jsonl"), 0.0, 0.0)),
+            ("input floor", lambda: (input_floor(lines, folder / "input.jsonl"), 0.0, 0.0)),
         ]
         for label, options in CONFIGURATIONS:
             steps.append((label, functools.partial(adjudicate, source, folder, options)))
+            if baseline is not None:
+                run = functools.partial(adjudicate, source, folder, options, baseline)
+                steps.append((f"{label} (baseline)", run))
         for _ in range(rounds):
             for label, step in steps:
-                seconds, peak = step()
+                seconds, peak, cpu = step()
                 measured.setdefault(label, []).append(seconds)
                 peaks.setdefault(label, []).append(peak)
+                main_cpu.setdefault(label, []).append(cpu)
         median = {label: statistics.median(values) for label, values in measured.items()}
+        cpu_median = {label: statistics.median(values) for label, values in main_cpu.items()}
         full_floor, in_floor = median["floor"], median["input floor"]
         print(f"floor (loads input + dumps output records):  {full_floor:7.2f} s")
         print(f"input-only floor (loads + dumps input lines): {in_floor:7.2f} s")
         for label, _ in CONFIGURATIONS:
-            seconds = median[label]
-            print(
-                f"adjudicate {label:<32} {seconds:7.2f} s  {claims / seconds:9,.0f} claims/s  "
-                f"{seconds / full_floor:5.1f}× floor  {seconds / in_floor:5.1f}× input floor  "
-                f"peak {max(peaks[label]):5.0f} MB"
-            )
+            for shown in [label] + ([f"{label} (baseline)"] if baseline is not None else []):
+                seconds = median[shown]
+                print(
+                    f"adjudicate {shown:<43} {seconds:7.2f} s  {claims / seconds:9,.0f} claims/s  "
+                    f"{seconds / full_floor:5.1f}× floor  {seconds / in_floor:5.1f}× input floor  "
+                    f"main process {cpu_median[shown]:5.2f} s CPU  "
+                    f"peak {max(peaks[shown]):5.0f} MB"
+                )
+            if baseline is not None:
+                before = f"{label} (baseline)"
+                print(
+                    f"  against the baseline: wall {median[label] / median[before]:5.2f}×, "
+                    f"main process CPU {cpu_median[label] / cpu_median[before]:5.2f}×"
+                )
         full, none = median["--jobs 2 --trace full"], median["--jobs 2 --trace none"]
         targets = [
             ("--jobs 2 --trace full / floor", full / full_floor, 3.0),
@@ -195,7 +235,14 @@ def main(claims: int, rounds: int) -> None:
 
 
 if __name__ == "__main__":
+    arguments = sys.argv[1:]
+    baseline_code = None
+    if "--baseline" in arguments:
+        at = arguments.index("--baseline")
+        baseline_code = os.path.abspath(arguments[at + 1])
+        del arguments[at : at + 2]
     main(
-        int(sys.argv[1]) if len(sys.argv) > 1 else 100_000,
-        int(sys.argv[2]) if len(sys.argv) > 2 else 3,
+        int(arguments[0]) if len(arguments) > 0 else 100_000,
+        int(arguments[1]) if len(arguments) > 1 else 3,
+        baseline_code,
     )

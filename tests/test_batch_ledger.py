@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -217,9 +218,13 @@ def test_killed_runs_resume_to_exactly_the_uninterrupted_result(tmp_path: Path) 
         str(db),
     ]
     killed_midway = 0
+    # A killed run cannot remove its temporary folder (the ids seen, the spools): keep them here.
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    environment = {**os.environ, "TMPDIR": str(temporary)}
     for target in (0.1, 0.3, 0.5, 0.7, 0.9):
         # Kill with SIGKILL once the store holds about `target` of the claims (or at 20 s).
-        process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(command, stderr=subprocess.DEVNULL, env=environment)
         deadline = time.monotonic() + 20
         while (
             process.poll() is None and _settled(db) < target * total and time.monotonic() < deadline

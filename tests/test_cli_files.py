@@ -163,9 +163,12 @@ def test_a_killed_run_leaves_only_a_partial_file_beside_the_output(tmp_path: Pat
         line["person"]["id"] = f"P{index}"
     write_jsonl(source, lines)
     out = tmp_path / "out.jsonl"
+    temporary = tmp_path / "tmp"  # what a killed run cannot remove (the ids seen, the spools)
+    temporary.mkdir()
     process = subprocess.Popen(
         [sys.executable, "-m", "yzmedins", "adjudicate", str(source), "-o", str(out), "-q"],
         stderr=subprocess.DEVNULL,
+        env={**os.environ, "TMPDIR": str(temporary)},
     )
     deadline = 200
     while deadline and not any(p.name.endswith(".partial") for p in tmp_path.iterdir()):

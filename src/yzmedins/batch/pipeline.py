@@ -6,6 +6,10 @@ output is byte-identical for every ``jobs``. Workers parse, validate, adjudicate
 main process checks duplicates across the input (specification §11), writes, keeps the summary and
 commits to the ledger store. At most a few chunks are in flight, so memory stays flat whatever
 the input size.
+
+With input files and more than one job, :func:`run_spooled` (the spool pipeline) does the same
+without passing lines between processes: workers read their own parts of the files and write
+the result lines to spool files, which the main process copies into the results in order.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from multiprocessing.pool import AsyncResult, Pool
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import attrs
 import orjson
@@ -47,7 +51,16 @@ from yzmedins.errors import InputError
 from yzmedins.io.codec import TraceLevel, parse_bundle, readable_ids, result_to_json, trace_at
 from yzmedins.io.contents import settled_writer
 from yzmedins.io.csv_results import csv_row
-from yzmedins.io.jsonl import ErrorRecord, decode_line, encode_error, encode_json, encode_settled
+from yzmedins.io.files import FileFailure, Output
+from yzmedins.io.jsonl import (
+    ErrorRecord,
+    decode_line,
+    encode_error,
+    encode_json,
+    encode_settled,
+    read_lines,
+    too_long,
+)
 from yzmedins.io.records import record_from_json
 from yzmedins.io.typed import fast_bundle
 from yzmedins.io.units import Unit
@@ -64,6 +77,8 @@ Item = Unit | ErrorRecord
 CHUNK_UNITS = 1024
 CHUNK_BYTES = 4 << 20
 IN_FLIGHT_PER_JOB = 2
+#: The spool pipeline's chunks: about this many bytes of input each, cut at a line end.
+SPOOL_BYTES = 1 << 20
 #: Bundles per ledger-store transaction.
 COMMIT_EVERY = 2000
 #: ... or once their records hold this many bytes (results and the claims as settled), so that
@@ -111,6 +126,24 @@ class Outcome:
 ChunkOutcome = tuple[list[Outcome], Summary]
 
 
+@attrs.frozen
+class Part:
+    """A chunk of an input file for the spool pipeline: whole lines, the first numbered
+    ``first``, and the spool file its results are written to."""
+
+    source: str  # as error records and the summary name it
+    path: str
+    start: int
+    size: int
+    first: int
+    spool: str
+
+
+#: A worker's answer for a part: each unit's outcome without its lines, each unit's line
+#: number, where each unit's lines end in the spool file, and the summary of their results.
+Spooled = tuple[list[Outcome], list[int], list[int], Summary]
+
+
 class Worker:
     """Turns units into outcomes; one per process."""
 
@@ -150,6 +183,52 @@ class Worker:
             for index, tally in enumerate(outcome.tallies):  # the reproduced ones come first
                 part.add(tally, reproduced=index < outcome.reproduced)
         return outcomes, part
+
+    def spool(self, part: Part) -> Spooled:
+        """Read a part of an input file, adjudicate it, and write its result lines to the
+        part's spool file; the outcomes come back without their lines, with where each unit's
+        lines end in the spool."""
+        units: list[Item] = []
+        try:
+            with open(part.path, "rb") as handle:
+                handle.seek(part.start)
+                for number, raw in read_lines(
+                    handle, part.source, first=part.first, size=part.size
+                ):
+                    if raw is None:
+                        error = too_long()
+                        units.append(ErrorRecord(part.source, number, str(error), error.field))
+                    else:
+                        units.append(Unit(part.source, number, raw))
+        except OSError as error:
+            raise FileFailure(f"cannot read {part.source}: {error.strerror or error}") from None
+        outcomes, summary = self.run(units)
+        ends: list[int] = []
+        kept: list[Outcome] = []
+        end = 0
+        try:
+            with open(part.spool, "wb") as spool:
+                write = spool.writelines
+                for outcome in outcomes:
+                    lines = outcome.lines
+                    if lines:
+                        write(lines)
+                        end += sum(map(len, lines))
+                        outcome = Outcome(
+                            (),
+                            outcome.tallies,
+                            outcome.errors,
+                            outcome.person_id,
+                            outcome.claim_ids,
+                            outcome.bundle_write,
+                            outcome.reproduced,
+                        )
+                    ends.append(end)
+                    kept.append(outcome)
+        except OSError as error:
+            folder = os.path.dirname(os.path.dirname(part.spool))
+            raise FileFailure(f"temporary files in {folder}: {error.strerror or error}") from None
+        return kept, [unit.line for unit in units], ends, summary
 
     def _parse(self, unit: Item) -> Bundle | Outcome:
         if isinstance(unit, ErrorRecord):
@@ -358,6 +437,13 @@ def _run_chunk(units: list[Item]) -> ChunkOutcome:
     return _WORKER.run(units)
 
 
+def _spool_part(part: Part) -> Spooled:
+    if _START_ERROR is not None:
+        raise StoreError(_START_ERROR)
+    assert _WORKER is not None
+    return _WORKER.spool(part)
+
+
 class SeenIds:
     """Person and claim ids read so far in this input, kept on disk so memory stays flat."""
 
@@ -510,6 +596,8 @@ class Sinks:
     results: Writer
     errors: Writer
     advance: Callable[[Item], None] = lambda unit: None
+    #: The spool pipeline's progress: bytes of input done.
+    progress: Callable[[int], None] = lambda size: None
 
 
 def run_batch(
@@ -632,3 +720,171 @@ def _check_duplicates(unit: Item, outcome: Outcome, persons: set[str], claims: s
         person_id=outcome.person_id,
         claim_ids=outcome.claim_ids,
     )
+
+
+def line_ranges(handle: BinaryIO, size: int = SPOOL_BYTES) -> Iterator[tuple[int, int, int]]:
+    """``(start, bytes, number of the first line)`` of consecutive parts of a file, each of
+    whole lines and about ``size`` bytes (longer where a line is longer), read in blocks of
+    ``size``: no line is held in memory, however long."""
+    start = 0
+    first = 1
+    carried = 0  # bytes read since the last cut, none of them a line end
+    while block := handle.read(size):
+        cut = block.rfind(b"\n")
+        if cut < 0:
+            carried += len(block)
+            continue
+        length = carried + cut + 1
+        yield start, length, first
+        start += length
+        first += block.count(b"\n", 0, cut + 1)
+        carried = len(block) - cut - 1
+    if carried:
+        yield start, carried, first
+
+
+def _parts(inputs: list[tuple[str, str]], folder: str, summary: Summary) -> Iterator[Part]:
+    """The parts of every input file, in order (each file counted in the summary as it
+    begins)."""
+    index = 0
+    for source, path in inputs:
+        summary.inputs.setdefault(source, 0)
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 (the with block below)
+        except OSError as error:
+            raise FileFailure(f"cannot read {source}: {error.strerror or error}") from None
+        with handle:
+            ranges = line_ranges(handle, SPOOL_BYTES)
+            while True:
+                try:
+                    found = next(ranges, None)
+                except OSError as error:
+                    message = f"cannot read {source}: {error.strerror or error}"
+                    raise FileFailure(message) from None
+                if found is None:
+                    break
+                start, size, first = found
+                spool = os.path.join(folder, f"{index}.spool")
+                yield Part(source, path, start, size, first, spool)
+                index += 1
+
+
+def run_spooled(
+    inputs: list[tuple[str, str]],
+    settings: Settings,
+    sinks: Sinks,
+    summary: Summary,
+    *,
+    jobs: int,
+    store: LedgerStore | None = None,
+) -> Summary:
+    """The spool pipeline (``--jobs`` > 1 on input files): each worker reads its own parts of
+    the input files (``(name, path)``), adjudicates them and writes their result lines to a
+    spool file; this process takes the parts in input order, refuses repeated ids
+    (specification §11), merges the summaries, writes the error records, copies each spool
+    into the results (:meth:`Output.copy_from`, ``os.sendfile``), deleting it, and commits the
+    bundles' records to the ledger store as :func:`run_batch` does. At most ``jobs`` ×
+    :data:`IN_FLIGHT_PER_JOB` parts are in flight; the spools live in the run's temporary
+    folder, removed on every way out."""
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with _fewer_collections(), tempfile.TemporaryDirectory(prefix="yzmedins-") as folder:
+        seen = SeenIds(folder)
+        pending: list[BundleWrite] = []
+        pending_bytes = 0
+        committer = None if store is None else Committer(store)
+
+        def take(part: Part, spooled: Spooled) -> None:
+            nonlocal pending, pending_bytes
+            for write in _take(part, spooled, seen, sinks, summary):
+                pending.append(write)
+                pending_bytes += _size(write)
+            if committer is not None and (
+                len(pending) >= COMMIT_EVERY or pending_bytes >= COMMIT_BYTES
+            ):
+                committer.submit(pending)
+                pending = []
+                pending_bytes = 0
+
+        try:
+            with context.Pool(jobs, initializer=_start_worker, initargs=(settings,)) as pool:
+                running: deque[tuple[Part, AsyncResult[Spooled]]] = deque()
+                for part in _parts(inputs, folder, summary):
+                    running.append((part, pool.apply_async(_spool_part, (part,))))
+                    if len(running) >= jobs * IN_FLIGHT_PER_JOB:
+                        done, result = running.popleft()
+                        take(done, result.get())
+                while running:
+                    done, result = running.popleft()
+                    take(done, result.get())
+            if committer is not None:
+                committer.submit(pending)
+                committer.close()
+        except BaseException:
+            if committer is not None:
+                committer.close(quietly=True)  # what was submitted is committed; the error wins
+            raise
+        finally:
+            seen.close()
+    return summary
+
+
+def _take(
+    part: Part, spooled: Spooled, seen: SeenIds, sinks: Sinks, summary: Summary
+) -> list[BundleWrite]:
+    """Write a part's outcomes: its error records, and its spool's lines but those of a unit
+    refused for an id of an earlier unit; then delete the spool. Returns the bundle writes of
+    the units not refused, in order."""
+    outcomes, numbers, ends, part_summary = spooled
+    summary.merge(part_summary)
+    summary.inputs[part.source] += len(outcomes)
+    read_ids = [(kind, read_id) for outcome in outcomes for kind, read_id in _ids(outcome)]
+    checked = outcomes
+    if not seen.add_new(read_ids):  # some id was seen before: check line by line
+        units: list[Item] = [Unit(part.source, number, None) for number in numbers]
+        checked = _refuse_duplicates(units, outcomes, read_ids, seen, summary)
+    kept: list[tuple[int, int]] = []  # (offset, bytes) of the spool to copy
+    writes: list[BundleWrite] = []
+    start = 0
+    for index, outcome in enumerate(checked):
+        if not outcome.errors:
+            summary.bundles += 1
+            if outcome.bundle_write is not None:
+                writes.append(outcome.bundle_write)
+            continue
+        summary.errors += len(outcome.errors)
+        for record in outcome.errors:
+            sinks.errors.write(encode_error(record))
+        if outcome is not outcomes[index]:  # refused: its lines are left out
+            begin = ends[index - 1] if index else 0
+            if begin > start:
+                kept.append((start, begin - start))
+            start = ends[index]
+    total = ends[-1] if ends else 0
+    if total > start:
+        kept.append((start, total - start))
+    try:
+        spool = os.open(part.spool, os.O_RDONLY)
+    except OSError as error:
+        folder = os.path.dirname(os.path.dirname(part.spool))
+        raise FileFailure(f"temporary files in {folder}: {error.strerror or error}") from None
+    try:
+        for offset, count in kept:
+            _copy(sinks.results, spool, offset, count)
+    finally:
+        os.close(spool)
+    os.remove(part.spool)
+    sinks.progress(part.size)
+    return writes
+
+
+def _copy(sink: Writer, spool: int, offset: int, count: int) -> None:
+    """Append ``count`` bytes of the spool file from ``offset`` to ``sink``."""
+    if isinstance(sink, Output):
+        sink.copy_from(spool, offset, count)
+        return
+    while count > 0:
+        block = os.pread(spool, min(count, 1 << 20), offset)
+        if not block:
+            raise FileFailure("a spool file ended early")
+        sink.write(block)
+        offset, count = offset + len(block), count - len(block)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sqlite3
+import stat
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from typing import Any, BinaryIO
 import attrs
 import orjson
 
-from yzmedins.batch.pipeline import Item, Settings, Sinks, run_batch
+from yzmedins.batch.pipeline import Item, Settings, Sinks, run_batch, run_spooled
 from yzmedins.batch.store import LedgerStore, StoreError, policy_options
 from yzmedins.batch.summary import Summary
 from yzmedins.commands.common import (
@@ -123,6 +124,18 @@ def _jsonl_units(inputs: list[tuple[str, BinaryIO]], summary: Summary) -> Iterat
                 yield Unit(source, number, raw)
 
 
+def _spoolable(named: tuple[str, BinaryIO]) -> bool:
+    """Whether an input can go through the spool pipeline: a regular file (workers read
+    their own parts of it), not standard input, a pipe or a device."""
+    name, handle = named
+    if name == "-":
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(handle.fileno()).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
 def _total_size(names: list[str]) -> int | None:
     try:
         return sum(os.path.getsize(name) for name in names)
@@ -169,11 +182,13 @@ def run(args: argparse.Namespace) -> int:
                 raise UsageError(str(error)) from None
         out = open_output(stack, args.output, sys.stdout.buffer)
         err = open_output(stack, args.errors, sys.stderr.buffer)
+        spooled = False
         if use_tables:
             units, total, unit_size = _table_units(stack, args, summary, policies)
             unit_name = "claims"
         else:
             inputs = [(name, open_input(stack, name)) for name in args.inputs]
+            spooled = args.jobs > 1 and all(map(_spoolable, inputs))
             units = _jsonl_units(inputs, summary)
             names = [name for name in args.inputs if name != "-"]
             total = _total_size(names) if len(names) == len(args.inputs) else None
@@ -188,10 +203,13 @@ def run(args: argparse.Namespace) -> int:
             (lambda unit: progress.update(unit_size(unit))) if progress else (lambda unit: None)
         )
         settings = Settings(policies, args.format, args.ledger, codes, TraceLevel(args.trace))
+        sinks = Sinks(out, err, advance, progress.update if progress else lambda size: None)
         try:
-            run_batch(
-                units, settings, Sinks(out, err, advance), summary, jobs=args.jobs, store=store
-            )
+            if spooled:  # workers read their own parts of the files (specification §15)
+                files = [(name, name) for name in args.inputs]
+                run_spooled(files, settings, sinks, summary, jobs=args.jobs, store=store)
+            else:
+                run_batch(units, settings, sinks, summary, jobs=args.jobs, store=store)
             if store is not None:
                 summary.year_to_date = store.year_to_date()
             out.flush()

@@ -13,12 +13,23 @@ into exit status 2 with one message.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 import tempfile
 from collections.abc import Iterable, Sequence
 from types import TracebackType
 from typing import BinaryIO
+
+#: Bytes read at a time where a spool file is copied without sendfile.
+_BLOCK = 1 << 20
+#: What :func:`os.sendfile` fails with where the output does not take it: the copy is read and
+#: written instead.
+_NO_SENDFILE = frozenset(
+    getattr(errno, name)
+    for name in ("EINVAL", "ENOSYS", "EOPNOTSUPP", "ENOTSUP", "EXDEV", "ESPIPE")
+    if hasattr(errno, name)
+)
 
 __all__ = ["FileFailure", "Output", "check_distinct", "file_identity", "stream_identity"]
 
@@ -101,6 +112,7 @@ class Output:
         self._owned = owned  # opened here, so closed here
         self._temporary = temporary  # written beside ``name``, renamed over it at the end
         self._done = False
+        self._sendfile = hasattr(os, "sendfile")  # False once the output refused it
 
     @classmethod
     def open(cls, path: str) -> Output:
@@ -149,6 +161,51 @@ class Output:
             raise
         except OSError as error:
             raise self._failure(error) from None
+
+    def copy_from(self, source: int, offset: int, count: int) -> None:
+        """Append ``count`` bytes of the open file ``source`` from ``offset``: in the kernel
+        with :func:`os.sendfile` where the output has a descriptor that takes it, else read and
+        written in blocks (a stream without a descriptor, an append-only file, a device that
+        refuses sendfile, a system without it)."""
+        if count <= 0:
+            return
+        self.flush()
+        if self._sendfile:
+            try:
+                target = self.stream.fileno()
+            except (OSError, ValueError):  # no descriptor (an in-memory stream)
+                self._sendfile = False
+            else:
+                sent = self._send(target, source, offset, count)
+                offset, count = offset + sent, count - sent
+        while count > 0:
+            try:
+                block = os.pread(source, min(count, _BLOCK), offset)
+            except OSError as error:
+                raise FileFailure(f"cannot read a spool file: {error.strerror or error}") from None
+            if not block:
+                raise FileFailure(f"cannot write {self.name}: a spool file ended early")
+            self.write(block)
+            offset, count = offset + len(block), count - len(block)
+
+    def _send(self, target: int, source: int, offset: int, count: int) -> int:
+        """Bytes sent with :func:`os.sendfile` (all of ``count`` unless the output refuses
+        sendfile before any byte, when the copy falls back to blocks for good)."""
+        sent = 0
+        while sent < count:
+            try:
+                done = os.sendfile(target, source, offset + sent, count - sent)
+            except BrokenPipeError:
+                raise
+            except OSError as error:
+                if sent == 0 and error.errno in _NO_SENDFILE:
+                    self._sendfile = False
+                    return 0
+                raise self._failure(error) from None
+            if done == 0:
+                raise FileFailure(f"cannot write {self.name}: a spool file ended early")
+            sent += done
+        return sent
 
     def _failure(self, error: OSError) -> FileFailure:
         return FileFailure(f"cannot write {self.name}: {error.strerror or error}")

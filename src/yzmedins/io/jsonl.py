@@ -66,22 +66,38 @@ _SKIP = 1 << 16
 
 
 def read_lines(
-    handle: BinaryIO, source: str, limit: int = MAX_LINE_BYTES
+    handle: BinaryIO,
+    source: str,
+    limit: int = MAX_LINE_BYTES,
+    *,
+    first: int = 1,
+    size: int | None = None,
 ) -> Iterator[tuple[int, bytes | None]]:
     """``(line number, raw line)`` for each non-blank line of a JSON Lines file, or
     ``(line number, None)`` for a line longer than ``limit`` bytes, whose bytes are skipped
     without being held in memory. A byte order mark opening the file is dropped. A read
-    failure is a :class:`~yzmedins.io.files.FileFailure` naming ``source``."""
+    failure is a :class:`~yzmedins.io.files.FileFailure` naming ``source``.
+
+    A part of a file (a chunk of the spool pipeline): ``handle`` stands at the start of a line
+    numbered ``first``, and ``size`` bytes (whole lines) are read; a byte order mark is dropped
+    only from line 1."""
     readline = handle.readline
-    number = 0
+    number = first - 1
+    left = size  # bytes of the part still to read (None: to the end of the file)
     try:
-        while raw := readline(limit + 1):
+        while (left is None or left > 0) and (raw := readline(limit + 1)):
             number += 1
+            if left is not None:
+                left -= len(raw)
             if number == 1 and raw.startswith(BOM):
                 raw = raw[len(BOM) :]
             if len(raw) > limit and not raw.endswith(b"\n"):
-                while (rest := readline(_SKIP)) and not rest.endswith(b"\n"):
-                    pass
+                while True:
+                    rest = readline(_SKIP)
+                    if left is not None:
+                        left -= len(rest)
+                    if not rest or rest.endswith(b"\n"):
+                        break
                 yield number, None
             elif raw.strip(JSON_WHITESPACE):
                 yield number, raw
