@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import date, timedelta
+from typing import Any
 
-from yzmedins import Category, FemaleClass, Sex
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from yzmedins import Category, FemaleClass, Sex, strategies
+from yzmedins.engine import PersonHistory
 from yzmedins.policy import default_policies
 from yzmedins.rules.retirement import statutory_retirement_date
 
-from .builders import codes, d, months, person, retired_man, settle, stay
+from .builders import codes, d, examples, months, person, retired_man, settle, stay
 
 POLICY = default_policies().policies[0]
 
@@ -186,3 +193,41 @@ def test_art11_woman_minimum_is_300_months() -> None:
     assert codes(settle(stay(admitted_on=d("2019-03-02")), one_short, history)[0]) == [
         "NOT_INSURED"
     ]
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(
+    strategies.persons(),
+    strategies.contribution_histories(),
+    strategies.claims(approved_share=0.5),
+    st.lists(st.integers(-40, 40), min_size=1, max_size=6),
+)
+def test_art7_11_12_coverage_computed_once_per_month_is_the_same_as_each_time(
+    who: Any, history: Any, claim: Any, shifts: list[int]
+) -> None:
+    """第七条/第十一条/第十二条: coverage remembered per person, policy and admission month (on
+    each side of the retirement day) decides every admission as deciding it afresh does —
+    also for a retiree whose retirement day falls inside the month."""
+    if who.retired_on is not None:
+        shifts = [*shifts, (who.retired_on - claim.admitted_on).days, (
+            who.retired_on - claim.admitted_on).days - 1]  # fmt: skip
+    stays = []
+    for index, shift in enumerate(shifts):
+        admitted = claim.admitted_on + timedelta(days=shift)
+        if not date(2017, 1, 1) <= admitted <= date(2023, 12, 1):
+            continue
+        stays.append(
+            attrs.evolve(
+                claim,
+                id=f"C{index}",
+                admitted_on=admitted,
+                discharged_on=admitted + (claim.discharged_on - claim.admitted_on),
+            )
+        )
+    shared = PersonHistory(who, history)
+    for each in stays:
+        remembered = shared.coverage(default_policies().policies[0], each.admitted_on)
+        fresh = PersonHistory(who, history).coverage(
+            default_policies().policies[0], each.admitted_on
+        )
+        assert remembered == fresh

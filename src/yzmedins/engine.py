@@ -11,6 +11,7 @@ the secondary subsidy (第二十六条), the special groups (第二十八条–�
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
@@ -84,11 +85,37 @@ class PersonHistory:
     def _person_flags(self) -> tuple[str, ...]:
         return _flags(self.person)
 
+    #: What coverage gives each admission month (and side of the retirement day), per policy:
+    #: the reasons and trace step of :func:`_coverage`, which do not depend on the claim's
+    #: amounts, computed once for the person's claims of one month.
+    _covered: dict[tuple[Policy, int, int, bool], tuple[tuple[Reason, ...], TraceStep | None]] = (
+        attrs.field(factory=dict, init=False, eq=False, repr=False)
+    )
+
     def runs(self, policy: Policy) -> tuple[Run, ...]:
         runs = self._runs.get(policy)
         if runs is None:
             runs = self._runs[policy] = contribution_runs(self.contributions, policy)
         return runs
+
+    def coverage(
+        self, policy: Policy, admitted_on: date
+    ) -> tuple[tuple[Reason, ...], TraceStep | None]:
+        """第二十七条 and 第七条/第十二条 for an admission: the reasons it fails them, or the
+        trace step saying it is covered. The same for every day of a month on one side of the
+        retirement day (a retiree's coverage changes on that day)."""
+        retired_on = self.person.retired_on
+        key = (
+            policy,
+            admitted_on.year,
+            admitted_on.month,
+            retired_on is not None and admitted_on >= retired_on,
+        )
+        known = self._covered.get(key)
+        if known is None:
+            known = self._covered[key] = _coverage_of(self.person, self.runs(policy), admitted_on,
+                                                      policy)  # fmt: skip
+        return known
 
 
 #: Trace steps naming the policy in force, per (policy, settlement year): a handful per
@@ -229,24 +256,32 @@ def _coverage(
     history: PersonHistory, claim: Claim, policy: Policy, trace: list[TraceStep]
 ) -> list[Reason]:
     """第二十七条 离休 (separate funding), then 第七条/第十二条 coverage of the admission month."""
+    reasons, step = history.coverage(policy, claim.admitted_on)
+    if step is not None:
+        trace.append(step)
+    return list(reasons)
+
+
+def _coverage_of(
+    person: Person, runs: tuple[Run, ...], admitted_on: date, policy: Policy
+) -> tuple[tuple[Reason, ...], TraceStep | None]:
     reasons: list[Reason] = []
-    lixiu_reason = lixiu(history.person)
+    lixiu_reason = lixiu(person)
     if lixiu_reason is not None:
         reasons.append(lixiu_reason)
-    decision = coverage_on(history.person, history.runs(policy), claim.admitted_on, policy)
+    decision = coverage_on(person, runs, admitted_on, policy)
     if decision.coverage is Coverage.WAITING:
         reasons.append(reason(WAITING_PERIOD, decision.explanation))
     elif decision.coverage is Coverage.NONE:
         reasons.append(reason(NOT_INSURED, decision.explanation))
     else:
-        trace.append(
-            TraceStep(
-                policy.cite("coverage.waiting_months").article,
-                decision.explanation,
-                code=StepCode.COVERED,
-            )
+        step = TraceStep(
+            policy.cite("coverage.waiting_months").article,
+            decision.explanation,
+            code=StepCode.COVERED,
         )
-    return reasons
+        return tuple(reasons), step
+    return tuple(reasons), None
 
 
 def _funds_paid(
