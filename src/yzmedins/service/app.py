@@ -136,6 +136,9 @@ def create_app(
             path="/schema",
         ),
         debug=False,
+        # No logging configuration: Litestar's default starts a queue-listener thread, and a
+        # process that forks (a batch run in the same process) must not hold stray threads.
+        logging_config=None,
     )
 
 
