@@ -612,9 +612,7 @@ def run_batch(
     """Adjudicate every unit; write results and errors in input order; fill ``summary``."""
     with _fewer_collections(), tempfile.TemporaryDirectory(prefix="yzmedins-") as folder:
         seen = SeenIds(folder)
-        pending: list[BundleWrite] = []
-        pending_bytes = 0
-        committer = None if store is None else Committer(store)
+        recorder = _Recorder(store)
         try:
             for chunk, (outcomes, part) in _outcomes(settings, _chunks(units), jobs):
                 summary.merge(part)
@@ -633,24 +631,50 @@ def run_batch(
                     summary.bundles += 1
                     sinks.results.writelines(outcome.lines)
                     if outcome.bundle_write is not None:
-                        pending.append(outcome.bundle_write)
-                        pending_bytes += _size(outcome.bundle_write)
-                if committer is not None and (
-                    len(pending) >= COMMIT_EVERY or pending_bytes >= COMMIT_BYTES
-                ):
-                    committer.submit(pending)
-                    pending = []
-                    pending_bytes = 0
-            if committer is not None:
-                committer.submit(pending)
-                committer.close()
+                        recorder.add(outcome.bundle_write)
+                recorder.checkpoint()
+            recorder.finish()
         except BaseException:
-            if committer is not None:
-                committer.close(quietly=True)  # what was submitted is committed; the error wins
+            recorder.abandon()
             raise
         finally:
             seen.close()
     return summary
+
+
+class _Recorder:
+    """Gathers the bundle writes of a run into the committer's batches (of at most
+    :data:`COMMIT_EVERY` bundles or about :data:`COMMIT_BYTES`); without a ledger store,
+    nothing."""
+
+    def __init__(self, store: LedgerStore | None) -> None:
+        self.committer = None if store is None else Committer(store)
+        self.pending: list[BundleWrite] = []
+        self.bytes = 0
+
+    def add(self, write: BundleWrite) -> None:
+        self.pending.append(write)
+        self.bytes += _size(write)
+
+    def checkpoint(self) -> None:
+        """Hand the batch to the committer once it is full."""
+        if self.committer is not None and (
+            len(self.pending) >= COMMIT_EVERY or self.bytes >= COMMIT_BYTES
+        ):
+            self.committer.submit(self.pending)
+            self.pending = []
+            self.bytes = 0
+
+    def finish(self) -> None:
+        """Commit the rest, and wait for every batch to be committed."""
+        if self.committer is not None:
+            self.committer.submit(self.pending)
+            self.committer.close()
+
+    def abandon(self) -> None:
+        """After an error: what was submitted is committed; the error wins."""
+        if self.committer is not None:
+            self.committer.close(quietly=True)
 
 
 def _size(write: BundleWrite) -> int:
@@ -789,21 +813,12 @@ def run_spooled(
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with _fewer_collections(), tempfile.TemporaryDirectory(prefix="yzmedins-") as folder:
         seen = SeenIds(folder)
-        pending: list[BundleWrite] = []
-        pending_bytes = 0
-        committer = None if store is None else Committer(store)
+        recorder = _Recorder(store)
 
         def take(part: Part, spooled: Spooled) -> None:
-            nonlocal pending, pending_bytes
             for write in _take(part, spooled, seen, sinks, summary):
-                pending.append(write)
-                pending_bytes += _size(write)
-            if committer is not None and (
-                len(pending) >= COMMIT_EVERY or pending_bytes >= COMMIT_BYTES
-            ):
-                committer.submit(pending)
-                pending = []
-                pending_bytes = 0
+                recorder.add(write)
+            recorder.checkpoint()
 
         try:
             with context.Pool(jobs, initializer=_start_worker, initargs=(settings,)) as pool:
@@ -816,12 +831,9 @@ def run_spooled(
                 while running:
                     done, result = running.popleft()
                     take(done, result.get())
-            if committer is not None:
-                committer.submit(pending)
-                committer.close()
+            recorder.finish()
         except BaseException:
-            if committer is not None:
-                committer.close(quietly=True)  # what was submitted is committed; the error wins
+            recorder.abandon()
             raise
         finally:
             seen.close()
